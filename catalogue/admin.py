@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from catalogue.models import (
+    BlendComponent,
+    Brand,
+    Cigar,
+    CigarAlias,
+    CigarLine,
+    CigarPackage,
+    MediaAsset,
+    SourceRecord,
+    TastingNote,
+)
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "country", "updated_at")
+    list_filter = ("country",)
+    search_fields = ("name", "slug")
+    readonly_fields = ("slug", "created_at", "updated_at")
+
+
+@admin.register(CigarLine)
+class CigarLineAdmin(admin.ModelAdmin):
+    list_display = ("name", "brand", "slug", "updated_at")
+    list_filter = ("brand",)
+    search_fields = ("name", "brand__name")
+    list_select_related = ("brand",)
+    autocomplete_fields = ("brand",)
+    readonly_fields = ("slug", "created_at", "updated_at")
+
+
+class BlendComponentInline(admin.TabularInline):
+    model = BlendComponent
+    extra = 0
+
+
+class CigarPackageInline(admin.TabularInline):
+    model = CigarPackage
+    extra = 0
+
+
+class MediaAssetInline(admin.TabularInline):
+    model = MediaAsset
+    extra = 0
+    raw_id_fields = ("blob",)
+
+
+@admin.register(Cigar)
+class CigarAdmin(admin.ModelAdmin):
+    list_display = (
+        "full_name",
+        "vitola_de_galera",
+        "length_mm",
+        "ring_gauge",
+        "strength",
+        "is_discontinued",
+        "needs_review",
+    )
+    list_filter = ("is_discontinued", "needs_review", "strength", "line__brand")
+    search_fields = ("full_name", "vitola_de_galera", "external_id", "slug")
+    list_select_related = ("line__brand",)
+    autocomplete_fields = ("line",)
+    readonly_fields = ("full_name", "slug", "embedding_model", "created_at", "updated_at")
+    exclude = ("embedding",)
+    inlines = (BlendComponentInline, CigarPackageInline, MediaAssetInline)
+
+
+@admin.register(CigarPackage)
+class CigarPackageAdmin(admin.ModelAdmin):
+    list_display = (
+        "cigar",
+        "pack_size",
+        "packaging",
+        "price",
+        "currency",
+        "merchant",
+        "is_available",
+    )
+    list_filter = ("packaging", "currency", "is_available")
+    search_fields = ("cigar__full_name", "merchant")
+    list_select_related = ("cigar",)
+    raw_id_fields = ("cigar",)
+
+
+@admin.register(TastingNote)
+class TastingNoteAdmin(admin.ModelAdmin):
+    list_display = ("cigar", "reviewer", "score", "tasted_on")
+    search_fields = ("cigar__full_name", "reviewer")
+    list_select_related = ("cigar",)
+    raw_id_fields = ("cigar",)
+
+
+@admin.register(SourceRecord)
+class SourceRecordAdmin(admin.ModelAdmin):
+    list_display = ("url", "parser", "parser_version", "http_status", "fetched_at")
+    list_filter = ("parser", "http_status")
+    search_fields = ("url", "content_hash")
+    raw_id_fields = ("cigar",)
+    date_hierarchy = "fetched_at"
+
+
+@admin.register(CigarAlias)
+class CigarAliasAdmin(admin.ModelAdmin):
+    list_display = ("normalised_label", "source_slug", "kind", "cigar", "created_by", "created_at")
+    list_filter = ("kind", "source_slug")
+    search_fields = ("normalised_label", "cigar__full_name")
+    list_select_related = ("cigar", "created_by")
+    raw_id_fields = ("cigar",)
+
+
+@admin.register(MediaAsset)
+class MediaAssetAdmin(admin.ModelAdmin):
+    list_display = ("cigar", "asset_type", "is_primary", "position", "created_at")
+    list_filter = ("asset_type", "is_primary")
+    search_fields = ("cigar__full_name", "original_url", "blob__digest")
+    list_select_related = ("cigar",)
+    raw_id_fields = ("cigar", "blob")
+
+
+@admin.register(BlendComponent)
+class BlendComponentAdmin(admin.ModelAdmin):
+    list_display = ("cigar", "role", "leaf", "country", "position")
+    list_filter = ("role",)
+    search_fields = ("cigar__full_name", "leaf", "country")
+    raw_id_fields = ("cigar",)

