@@ -16,3 +16,12 @@ def superuser(db, django_user_model):
 def admin_client_logged_in(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def http_server():
+    """A real HTTP server on 127.0.0.1 with scripted routes (tests/support/http_server.py)."""
+    from tests.support.http_server import LocalHttpServer
+
+    with LocalHttpServer() as server:
+        yield server
