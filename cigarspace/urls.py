@@ -10,8 +10,10 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from cigarspace.api import json_not_found
 
 # Each module holds ``urlpatterns`` relative to /api/v1/.
 API_URL_MODULES = (
@@ -38,6 +40,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Unknown API routes answer JSON like every other API error, DEBUG or not.
+    re_path(r"^api/", json_not_found),
 ]
 
 handler500 = "cigarspace.api.json_server_error"

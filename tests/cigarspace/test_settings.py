@@ -112,3 +112,11 @@ def test_check_command_fails_for_a_production_start(tmp_path):
     )
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_unknown_api_route_answers_json_404(client, settings):
+    settings.DEBUG = True  # even with Django's technical 404 page switched on
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
