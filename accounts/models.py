@@ -1,7 +1,8 @@
-"""Users of the admin and the API, and their refresh tokens.
+"""Users of the admin and the API, their refresh tokens and their API keys.
 
 One user model serves both: an operator (``is_admin``) is staff in the admin and may
-write through the API.
+write through the API. No secret is ever stored in clear: refresh tokens and API keys
+keep only the sha256 of their random secret.
 """
 
 from __future__ import annotations
@@ -109,3 +110,55 @@ class RefreshToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ApiKey(models.Model):
+    """A machine client's credential, sent as ``Authorization: Api-Key <prefix>.<secret>``.
+
+    The prefix is public (it names the key in lists and logs, and finds the row); only the
+    sha256 of the secret is stored, so the full key is shown once, when it is created.
+    The key acts for its owner but never with more than its scope allows.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        OPERATOR = "operator", "Operator"
+
+    name = models.CharField(max_length=100)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "api_key"
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(secret_hash__regex=r"^[0-9a-f]{64}$"),  # noqa: S106
+                name="api_key_secret_hash_is_sha256_hex",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["read", "operator"]),
+                name="api_key_scope_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def api_key_scope(self) -> str:
+        # accounts.permissions reads this attribute from ``request.auth``.
+        return self.scope
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )

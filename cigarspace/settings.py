@@ -158,7 +158,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The first class names the WWW-Authenticate challenge of a 401 (Bearer).
         "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -167,13 +169,44 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cigarspace.api.exception_handler",
+    # Counters live in the shared cache below (CACHES), so every worker sees them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttles.AnonThrottle",
+        "accounts.throttles.UserThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/minute"),
         "user": env.str("THROTTLE_USER", default="1200/minute"),
+        # Login attempts, counted per client IP and per submitted email.
         "login": env.str("THROTTLE_LOGIN", default="5/minute"),
+        "login_email": env.str("THROTTLE_LOGIN_EMAIL", default="5/minute"),
+        "refresh": env.str("THROTTLE_REFRESH", default="30/minute"),
     },
+    # How many reverse proxies sit in front (their X-Forwarded-For entries are trusted).
+    # 0: only REMOTE_ADDR identifies a client; DRF's default (None) would trust a forgeable
+    # header and let anyone dodge the login throttle.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0, minimum=0, maximum=10),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Throttle counters (and any other cache use) shared by every process: Redis when
+# REDIS_URL is set, otherwise a table in PostgreSQL (created by accounts' migration 0003;
+# run `manage.py createcachetable` after switching from Redis).
+if env.str("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cigarspace_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "CigarSpace API",
@@ -194,6 +227,13 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
+    # Refused: a token of a deactivated user, and a token issued before the user's last
+    # password change (the token carries a digest of the password hash).
+    "CHECK_USER_IS_ACTIVE": True,
+    "CHECK_REVOKE_TOKEN": True,
+    "LEEWAY": 0,
+    # Only access tokens are JWTs; refresh tokens are opaque rows (accounts.services).
+    "AUTH_TOKEN_CLASSES": ("rest_framework_simplejwt.tokens.AccessToken",),
 }
 REFRESH_TOKEN_DAYS = env.int("REFRESH_TOKEN_DAYS", default=14, minimum=1, maximum=365)
 

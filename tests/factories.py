@@ -209,3 +209,17 @@ class MatchEventFactory(factory.django.DjangoModelFactory):
     match = factory.SubFactory(CigarCustomsMatchFactory)
     from_status = ""
     to_status = MatchStatus.PENDING_REVIEW
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """A key row; its secret is ``secret-key-<n>`` (tests that send the key use
+    accounts.services.api_key_create, which returns the real one)."""
+
+    class Meta:
+        model = "accounts.ApiKey"
+
+    name = factory.Sequence(lambda n: f"client {n}")
+    owner = factory.SubFactory(UserFactory)
+    prefix = factory.Sequence(lambda n: f"cs_{n:012x}")
+    secret_hash = factory.Sequence(lambda n: hashlib.sha256(f"secret-key-{n}".encode()).hexdigest())
+    scope = "read"

@@ -1,0 +1,163 @@
+"""Auth endpoints: token (login), refresh (rotation), logout, me. Thin callers of services."""
+
+from __future__ import annotations
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import ApiKey
+from accounts.serializers import (
+    LoginInputSerializer,
+    MeOutputSerializer,
+    RefreshInputSerializer,
+    TokenPairOutputSerializer,
+)
+from accounts.services import (
+    AuthenticationError,
+    IssuedTokens,
+    auth_login,
+    refresh_token_revoke_family,
+    refresh_token_rotate,
+)
+from accounts.throttles import LoginEmailThrottle, LoginIPThrottle, RefreshThrottle
+
+ERROR_RESPONSE = OpenApiResponse(description='JSON error: {"error": {code, message, details}}.')
+
+
+def _token_pair(issued: IssuedTokens) -> dict:
+    return TokenPairOutputSerializer(
+        {
+            "token_type": "Bearer",
+            "access": issued.access,
+            "access_expires_at": issued.access_expires_at,
+            "refresh": issued.refresh,
+            "refresh_expires_at": issued.refresh_expires_at,
+        }
+    ).data
+
+
+def _user_agent(request: Request) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:512]
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class TokenObtainApi(APIView):
+    # Credentials are in the body; a stale Authorization header must not block a login.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
+
+    @extend_schema(
+        operation_id="auth_token",
+        tags=["auth"],
+        auth=[],
+        request=LoginInputSerializer,
+        responses={
+            200: TokenPairOutputSerializer,
+            400: ERROR_RESPONSE,
+            401: OpenApiResponse(description="Unknown email, wrong password or inactive user."),
+            429: ERROR_RESPONSE,
+        },
+        summary="Log in: email + password -> access JWT + opaque refresh token",
+    )
+    def post(self, request: Request) -> Response:
+        data = LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            issued = auth_login(**data.validated_data, user_agent=_user_agent(request))
+        except AuthenticationError as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+        return Response(_token_pair(issued))
+
+
+class TokenRefreshApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RefreshThrottle]
+
+    @extend_schema(
+        operation_id="auth_refresh",
+        tags=["auth"],
+        auth=[],
+        request=RefreshInputSerializer,
+        responses={
+            200: TokenPairOutputSerializer,
+            400: ERROR_RESPONSE,
+            401: OpenApiResponse(
+                description="Unknown, expired or revoked token. Presenting a revoked token "
+                "again revokes every token of its session."
+            ),
+            429: ERROR_RESPONSE,
+        },
+        summary="Rotate a refresh token: the presented one is revoked, a new pair returned",
+    )
+    def post(self, request: Request) -> Response:
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            issued = refresh_token_rotate(
+                secret=data.validated_data["refresh"], user_agent=_user_agent(request)
+            )
+        except AuthenticationError as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+        return Response(_token_pair(issued))
+
+
+class LogoutApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RefreshThrottle]
+
+    @extend_schema(
+        operation_id="auth_logout",
+        tags=["auth"],
+        auth=[],
+        request=RefreshInputSerializer,
+        responses={204: None, 400: ERROR_RESPONSE, 429: ERROR_RESPONSE},
+        summary="Log out: revoke every refresh token of the session",
+        description="Idempotent: an unknown or already revoked token also answers 204. "
+        "Access tokens already issued stay valid until they expire (minutes).",
+    )
+    def post(self, request: Request) -> Response:
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refresh_token_revoke_family(secret=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_me",
+        tags=["auth"],
+        responses={200: MeOutputSerializer, 401: ERROR_RESPONSE, 429: ERROR_RESPONSE},
+        summary="The authenticated user, and how the request was authenticated",
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        if isinstance(request.auth, ApiKey):
+            method, scope = "api_key", request.auth.api_key_scope
+        elif isinstance(request.auth, AccessToken):
+            method, scope = "jwt", None
+        else:
+            method, scope = "session", None
+        return Response(
+            MeOutputSerializer(
+                {
+                    "id": user.pk,
+                    "email": user.email,
+                    "is_admin": user.is_admin,
+                    "created_at": user.created_at,
+                    "auth_method": method,
+                    "api_key_scope": scope,
+                }
+            ).data
+        )

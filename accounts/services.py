@@ -1,0 +1,344 @@
+"""Writes of the accounts app: users, login, refresh-token rotation, API keys.
+
+Secrets (refresh tokens, API keys) are 256-bit random strings returned to the caller once;
+only their sha256 is stored. sha256 (not a slow hash) is right for them: they carry full
+entropy, so there is nothing to brute-force, and lookups stay one indexed equality.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import ApiKey, RefreshToken, User
+
+# Reasons recorded in refresh_token.revoked_reason (max 32 characters).
+REVOKED_ROTATED = "rotated"
+REVOKED_REUSE = "reuse-detected"
+REVOKED_LOGOUT = "logout"
+REVOKED_PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a reason, not a secret)
+REVOKED_DEACTIVATED = "user-deactivated"
+REVOKED_ADMIN = "admin"
+
+# Refresh secrets and API key secrets: 32 random bytes, url-safe base64 (43 characters).
+SECRET_BYTES = 32
+API_KEY_PREFIX_LENGTH = 12  # hex characters after "cs_"
+# Bounds on what the API accepts, so junk never reaches the hasher or the database.
+MAX_SECRET_LENGTH = 128
+MAX_PASSWORD_LENGTH = 1024
+# last_used_at is written at most this often per key: not one UPDATE per request.
+API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class AuthenticationError(Exception):
+    """Credentials were refused; the message is safe to show to the client."""
+
+
+class RefreshTokenReuse(AuthenticationError):
+    """A revoked refresh token was presented again: its family has been revoked."""
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+# --- Users ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str, is_admin: bool = False) -> User:
+    """Create a user after running the project's password validators."""
+    email = User.objects.normalize_email(email).strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": f"A user with the email {email} already exists."})
+    password_validation.validate_password(password, user=User(email=email))
+    return User.objects.create_user(email=email, password=password, is_admin=is_admin)
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str) -> User:
+    """Change a password. The post_save signal then revokes every refresh family."""
+    password_validation.validate_password(password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Deactivate a user. The post_save signal revokes every refresh family; access
+    tokens and API keys stop working because authentication checks ``is_active``."""
+    user.is_active = False
+    user.save(update_fields=["is_active", "updated_at"])
+    return user
+
+
+@lru_cache(maxsize=1)
+def _dummy_password_hash() -> str:
+    return make_password(secrets.token_urlsafe(16))
+
+
+def user_authenticate(*, email: str, password: str) -> User:
+    """The user with these credentials, or ``AuthenticationError`` with one generic message.
+
+    An unknown email, a wrong password and a deactivated user all give the same answer,
+    and all cost one argon2 verification: for an unknown email a dummy hash is verified,
+    so the response time does not tell whether the account exists.
+    """
+    generic = AuthenticationError("No active account matches these credentials.")
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        check_password(password, _dummy_password_hash())
+        raise generic
+    # check_password also upgrades an outdated hash (e.g. PBKDF2 -> argon2) in place.
+    if not user.check_password(password) or not user.is_active:
+        raise generic
+    return user
+
+
+# --- Tokens -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access: str
+    access_expires_at: datetime
+    refresh: str
+    refresh_expires_at: datetime
+    user: User
+
+
+def _access_token_for(user: User) -> tuple[str, datetime]:
+    token = AccessToken.for_user(user)
+    expires_at = datetime.fromtimestamp(token["exp"], tz=UTC)
+    return str(token), expires_at
+
+
+def _refresh_lifetime() -> timedelta:
+    return timedelta(days=settings.REFRESH_TOKEN_DAYS)
+
+
+def _refresh_token_insert(
+    *, user: User, family_id: uuid.UUID, parent: RefreshToken | None, user_agent: str
+) -> tuple[str, RefreshToken]:
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    row = RefreshToken.objects.create(
+        token_hash=sha256_hex(secret),
+        user=user,
+        family_id=family_id,
+        parent=parent,
+        expires_at=timezone.now() + _refresh_lifetime(),
+        user_agent=user_agent[:512],
+    )
+    return secret, row
+
+
+def _issue(
+    *, user: User, family_id: uuid.UUID, parent: RefreshToken | None, user_agent: str
+) -> IssuedTokens:
+    secret, row = _refresh_token_insert(
+        user=user, family_id=family_id, parent=parent, user_agent=user_agent
+    )
+    access, access_expires_at = _access_token_for(user)
+    return IssuedTokens(
+        access=access,
+        access_expires_at=access_expires_at,
+        refresh=secret,
+        refresh_expires_at=row.expires_at,
+        user=user,
+    )
+
+
+@transaction.atomic
+def auth_login(*, email: str, password: str, user_agent: str = "") -> IssuedTokens:
+    """Check the credentials and open a new refresh family."""
+    user = user_authenticate(email=email, password=password)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return _issue(user=user, family_id=uuid.uuid4(), parent=None, user_agent=user_agent)
+
+
+def refresh_token_rotate(*, secret: str, user_agent: str = "") -> IssuedTokens:
+    """Exchange a refresh token for a new access token and a new refresh token.
+
+    The presented token is revoked and replaced by a child in the same family. Presenting
+    an already revoked token again is reuse (a stolen copy, or a replay): the whole family
+    is revoked and ``RefreshTokenReuse`` is raised.
+
+    Not wrapped in the caller's transaction on purpose: the revocation must be committed
+    although the request then fails, so the work happens in a durable block of its own
+    (an enclosing atomic block, e.g. ATOMIC_REQUESTS, is a programming error and raises)
+    and the exception is raised only after that block has committed.
+    """
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        raise AuthenticationError("The refresh token is invalid.")
+    token_hash = sha256_hex(secret)
+    with transaction.atomic(durable=True):
+        # The row lock serialises concurrent refreshes of one token: the second waits,
+        # then sees the token revoked by the first and is treated as reuse.
+        row = (
+            RefreshToken.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(token_hash=token_hash)
+            .first()
+        )
+        if row is None:
+            raise AuthenticationError("The refresh token is invalid.")
+        now = timezone.now()
+        if row.revoked_at is not None:
+            # Rotated (a replayed copy) or revoked by a logout / password change: either
+            # way every token of the family dies; the UPDATE is a no-op for dead families.
+            _revoke_family(family_id=row.family_id, reason=REVOKED_REUSE, now=now)
+        elif row.expires_at <= now:
+            raise AuthenticationError("The refresh token has expired.")
+        elif not row.user.is_active:
+            raise AuthenticationError("No active account matches this refresh token.")
+        else:
+            row.revoked_at = now
+            row.revoked_reason = REVOKED_ROTATED
+            row.save(update_fields=["revoked_at", "revoked_reason"])
+            return _issue(user=row.user, family_id=row.family_id, parent=row, user_agent=user_agent)
+    # Outside the block: the family revocation above is committed by now.
+    raise RefreshTokenReuse("The refresh token has been revoked; its session is closed.")
+
+
+def _revoke_family(*, family_id: uuid.UUID, reason: str, now: datetime) -> int:
+    return RefreshToken.objects.filter(family_id=family_id, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=reason
+    )
+
+
+@transaction.atomic
+def refresh_token_revoke_family(*, secret: str, reason: str = REVOKED_LOGOUT) -> int:
+    """Revoke the family of a refresh token (logout). Unknown tokens revoke nothing."""
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return 0
+    row = RefreshToken.objects.filter(token_hash=sha256_hex(secret)).only("family_id").first()
+    if row is None:
+        return 0
+    return _revoke_family(family_id=row.family_id, reason=reason, now=timezone.now())
+
+
+@transaction.atomic
+def refresh_token_families_revoke(*, family_ids: set[uuid.UUID], reason: str) -> int:
+    return RefreshToken.objects.filter(family_id__in=family_ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+
+
+@transaction.atomic
+def refresh_tokens_revoke_for_user(*, user_id: int, reason: str) -> int:
+    """Revoke every live refresh token of a user (password change, deactivation)."""
+    return RefreshToken.objects.filter(user_id=user_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+
+
+@transaction.atomic
+def refresh_tokens_prune(*, now: datetime | None = None) -> int:
+    """Delete expired refresh tokens.
+
+    Revoked but unexpired rows are kept: they are what detects the reuse of a stolen
+    token. Every token of a family expires after its parent, so pruning never leaves a
+    live token whose reuse would go unnoticed.
+    """
+    deleted, _ = RefreshToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+# --- API keys ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    owner: User,
+    name: str,
+    scope: str = ApiKey.Scope.READ,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its full secret, which is never retrievable again."""
+    if scope not in ApiKey.Scope.values:
+        raise ValidationError({"scope": f"Unknown scope {scope!r}: use read or operator."})
+    if scope == ApiKey.Scope.OPERATOR and not owner.is_admin:
+        raise ValidationError(
+            {"scope": "Only an operator (is_admin) may own an operator-scoped key."}
+        )
+    if not owner.is_active:
+        raise ValidationError({"owner": "A deactivated user cannot own a new API key."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry date is in the past."})
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A key needs a name."})
+    prefix = "cs_" + secrets.token_hex(API_KEY_PREFIX_LENGTH // 2)
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    key = ApiKey(
+        name=name,
+        owner=owner,
+        prefix=prefix,
+        secret_hash=sha256_hex(secret),
+        scope=scope,
+        expires_at=expires_at,
+    )
+    key.full_clean()
+    key.save()
+    return key, f"{prefix}.{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(*, key: ApiKey) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_authenticate(*, raw_key: str) -> ApiKey:
+    """The usable key matching ``<prefix>.<secret>``, or ``AuthenticationError``."""
+    prefix, _, secret = raw_key.strip().partition(".")
+    if not prefix or not secret or len(raw_key) > MAX_SECRET_LENGTH:
+        raise AuthenticationError("Malformed API key.")
+    key = ApiKey.objects.select_related("owner").filter(prefix=prefix).first()
+    # Compare in constant time even when the prefix is unknown.
+    expected = key.secret_hash if key is not None else "0" * 64
+    if not hmac.compare_digest(expected, sha256_hex(secret)) or key is None:
+        raise AuthenticationError("Invalid API key.")
+    if key.revoked_at is not None:
+        raise AuthenticationError("This API key has been revoked.")
+    now = timezone.now()
+    if key.expires_at is not None and key.expires_at <= now:
+        raise AuthenticationError("This API key has expired.")
+    if not key.owner.is_active:
+        raise AuthenticationError("The owner of this API key is deactivated.")
+    api_key_touch(key=key, now=now)
+    return key
+
+
+def api_key_touch(*, key: ApiKey, now: datetime) -> bool:
+    """Record a use, at most once per minute per key (a conditional UPDATE, so concurrent
+    requests write once)."""
+    threshold = now - API_KEY_LAST_USED_RESOLUTION
+    if key.last_used_at is not None and key.last_used_at > threshold:
+        return False
+    updated = (
+        ApiKey.objects.filter(pk=key.pk)
+        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=threshold))
+        .update(last_used_at=now)
+    )
+    if updated:
+        key.last_used_at = now
+    return bool(updated)

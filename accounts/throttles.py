@@ -1,0 +1,49 @@
+"""Throttle classes every API uses (rates in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]).
+
+- ``AnonThrottle`` / ``UserThrottle``: the defaults of every view (anonymous clients per
+  IP, authenticated users and their API keys per user);
+- ``LoginIPThrottle`` + ``LoginEmailThrottle``: login attempts per client IP and per
+  submitted email, so neither many accounts from one address nor one account from many
+  addresses can be guessed at speed;
+- ``RefreshThrottle``: token refreshes per client IP.
+
+Counters live in the shared cache (settings.CACHES), so all workers count together.
+A refused request answers 429 with ``Retry-After`` (cigarspace.api.exception_handler).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+
+class AnonThrottle(AnonRateThrottle):
+    scope = "anon"
+
+
+class UserThrottle(UserRateThrottle):
+    scope = "user"
+
+
+class LoginIPThrottle(SimpleRateThrottle):
+    scope = "login"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginEmailThrottle(SimpleRateThrottle):
+    scope = "login_email"
+
+    def get_cache_key(self, request, view) -> str | None:
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # nothing to count; the serializer refuses the request anyway
+        # The email is hashed: the cache key must not store addresses in clear.
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class RefreshThrottle(LoginIPThrottle):
+    scope = "refresh"
