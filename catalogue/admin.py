@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from catalogue import services
 from catalogue.models import (
     BlendComponent,
     Brand,
@@ -22,6 +23,10 @@ class BrandAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     readonly_fields = ("slug", "created_at", "updated_at")
 
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service: the slug follows the name and a rename renames the cigars.
+        services.brand_save_instance(brand=obj)
+
 
 @admin.register(CigarLine)
 class CigarLineAdmin(admin.ModelAdmin):
@@ -31,6 +36,9 @@ class CigarLineAdmin(admin.ModelAdmin):
     list_select_related = ("brand",)
     autocomplete_fields = ("brand",)
     readonly_fields = ("slug", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.line_save_instance(line=obj)
 
 
 class BlendComponentInline(admin.TabularInline):
@@ -65,8 +73,12 @@ class CigarAdmin(admin.ModelAdmin):
     list_select_related = ("line__brand",)
     autocomplete_fields = ("line",)
     readonly_fields = ("full_name", "slug", "embedding_model", "created_at", "updated_at")
-    exclude = ("embedding",)
+    exclude = ("embedding", "search_name")
     inlines = (BlendComponentInline, CigarPackageInline, MediaAssetInline)
+
+    def save_model(self, request, obj, form, change) -> None:
+        # full_name, search_name and slug are derived: the service computes them.
+        services.cigar_save_instance(cigar=obj)
 
 
 @admin.register(CigarPackage)

@@ -101,6 +101,9 @@ class Cigar(TimeStampedModel):
         max_length=120, null=True, blank=True, help_text='Factory name, e.g. "Cañonazo".'
     )
     full_name = models.CharField(max_length=400, editable=False)
+    # full_name folded by catalogue.naming.search_key ("Siglo VI" → "siglo 6", "No.2" →
+    # "no 2"): trigram search compares queries normalised the same way.
+    search_name = models.CharField(max_length=400, editable=False, default="")
     slug = models.SlugField(max_length=420, unique=True)
     length_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     ring_gauge = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -151,6 +154,12 @@ class Cigar(TimeStampedModel):
             GinIndex(OpClass("slug", name="gin_trgm_ops"), name="cigar_slug_trgm_gin"),
             # GIN serves % and similarity filters; k-nearest ORDER BY <-> needs GiST.
             GistIndex(OpClass("full_name", name="gist_trgm_ops"), name="cigar_full_name_trgm_gist"),
+            GinIndex(
+                OpClass("search_name", name="gin_trgm_ops"), name="cigar_search_name_trgm_gin"
+            ),
+            GistIndex(
+                OpClass("search_name", name="gist_trgm_ops"), name="cigar_search_name_trgm_gist"
+            ),
             HnswIndex(
                 name="cigar_embedding_hnsw",
                 fields=["embedding"],

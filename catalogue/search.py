@@ -1,0 +1,156 @@
+"""Cigar search: trigram and vector k-nearest neighbours, fused by reciprocal rank.
+
+Shared by the catalogue API, the matching engine and the merchant crawler (they import
+this module; it imports nothing above the catalogue).
+
+- ``cigar_trigram_neighbours``: ``ORDER BY search_name <-> key LIMIT k`` on the GiST
+  ``gist_trgm_ops`` index. GIN cannot serve distance ordering (a sequential scan, see
+  reference/postgres-performance.md); the key is ``naming.search_key`` of the query so
+  that "siglo 6" meets "Siglo VI" and "no 2" meets "No.2".
+- ``cigar_vector_neighbours``: ``ORDER BY embedding <=> v LIMIT k`` on the HNSW index,
+  with ``hnsw.ef_search`` raised to at least k (HNSW returns at most ef_search rows) and
+  restricted to vectors of the same model (vectors of two models are not comparable).
+- ``cigar_search``: both lists fused by reciprocal-rank fusion (RRF, k=60), which needs no
+  calibration between a trigram similarity and a cosine distance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramDistance
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from pgvector.django import CosineDistance
+
+from catalogue.models import Cigar
+from catalogue.naming import search_key
+from cigarspace import embeddings
+
+RRF_K = 60
+MAX_K = 200
+_EMBEDDINGS_PRESENT_CACHE_SECONDS = 60
+
+
+def _bounded(k: int) -> int:
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return min(int(k), MAX_K)
+
+
+def cigar_trigram_neighbours(
+    query: str, *, k: int = 30, queryset: QuerySet[Cigar] | None = None
+) -> list[tuple[int, float]]:
+    """The ``k`` cigars whose normalised name is nearest to ``query``: ``(id, similarity)``.
+
+    ``queryset`` narrows the candidates (API filters); the GiST scan filters as it goes.
+    """
+    key = search_key(query)
+    if not key:
+        return []
+    base = queryset if queryset is not None else Cigar.objects.all()
+    rows = (
+        base.annotate(distance=TrigramDistance("search_name", key))
+        .order_by("distance", "pk")
+        .values_list("pk", "distance")[: _bounded(k)]
+    )
+    return [(pk, round(1.0 - float(distance), 6)) for pk, distance in rows]
+
+
+def cigar_vector_neighbours(
+    vector: Sequence[float],
+    *,
+    model: str,
+    k: int = 30,
+    queryset: QuerySet[Cigar] | None = None,
+    exclude_ids: Sequence[int] = (),
+) -> list[tuple[int, float]]:
+    """The ``k`` cigars nearest to ``vector`` by cosine: ``(id, cosine similarity)``."""
+    k = _bounded(k)
+    base = queryset if queryset is not None else Cigar.objects.all()
+    base = base.filter(embedding_model=model, embedding__isnull=False)
+    if exclude_ids:
+        base = base.exclude(pk__in=list(exclude_ids))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # SET LOCAL lasts until the end of this transaction only.
+            cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(k, 40)])
+        rows = list(
+            base.annotate(distance=CosineDistance("embedding", list(vector)))
+            .order_by("distance", "pk")
+            .values_list("pk", "distance")[:k]
+        )
+    return [(pk, round(1.0 - float(distance), 6)) for pk, distance in rows]
+
+
+def embeddings_present(model: str | None = None) -> bool:
+    """Whether any cigar has a vector of ``model`` (cached: this decides every search)."""
+    model = model or embeddings.model_name()
+    cache_key = f"catalogue:embeddings-present:{model}"
+    present = cache.get(cache_key)
+    if present is None:
+        present = Cigar.objects.filter(embedding_model=model).exists()
+        cache.set(cache_key, present, _EMBEDDINGS_PRESENT_CACHE_SECONDS)
+    return bool(present)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    cigar_id: int
+    score: float
+    trigram: float | None
+    vector: float | None
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], *, k: int = RRF_K
+) -> list[tuple[int, float]]:
+    """Fuse ranked id lists: score(id) = Σ 1 / (k + rank); ties keep the first list's order."""
+    scores: dict[int, float] = {}
+    first_seen: dict[int, int] = {}
+    order = 0
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            if item not in first_seen:
+                first_seen[item] = order
+                order += 1
+    return sorted(scores.items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
+
+
+def cigar_search(
+    query: str,
+    *,
+    k: int = 30,
+    queryset: QuerySet[Cigar] | None = None,
+    use_vectors: bool | None = None,
+) -> list[SearchHit]:
+    """Hybrid search: trigram neighbours, fused with vector neighbours when they exist.
+
+    ``use_vectors=None`` uses vectors when the catalogue has some for the configured model.
+    """
+    k = _bounded(k)
+    trigram = cigar_trigram_neighbours(query, k=k, queryset=queryset)
+    if use_vectors is None:
+        use_vectors = embeddings_present()
+    vector: list[tuple[int, float]] = []
+    if use_vectors and query.strip():
+        vector = cigar_vector_neighbours(
+            embeddings.embed_text(query), model=embeddings.model_name(), k=k, queryset=queryset
+        )
+    trigram_scores, vector_scores = dict(trigram), dict(vector)
+    if not vector:
+        fused = [(pk, score) for pk, score in trigram]
+    else:
+        fused = reciprocal_rank_fusion([[pk for pk, _ in trigram], [pk for pk, _ in vector]])
+    return [
+        SearchHit(
+            cigar_id=pk,
+            score=round(score, 6),
+            trigram=trigram_scores.get(pk),
+            vector=vector_scores.get(pk),
+        )
+        for pk, score in fused[:k]
+    ]

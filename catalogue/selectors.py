@@ -1,0 +1,115 @@
+"""Reads of the catalogue. Search lives in ``catalogue.search``; these build the lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from catalogue.filters import BrandFilter, CigarFilter, LineFilter, TastingNoteFilter
+from catalogue.models import Brand, Cigar, CigarLine, MediaAsset, TastingNote
+from catalogue.search import cigar_search, cigar_trigram_neighbours, cigar_vector_neighbours
+
+
+def _filtered(filterset_class, queryset: QuerySet, filters: Mapping[str, Any] | None) -> QuerySet:
+    filterset = filterset_class(data=filters or {}, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
+    return filterset.qs
+
+
+def brand_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Brand]:
+    return _filtered(BrandFilter, Brand.objects.order_by("name", "id"), filters)
+
+
+def line_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[CigarLine]:
+    queryset = CigarLine.objects.select_related("brand").order_by("brand__name", "name", "id")
+    return _filtered(LineFilter, queryset, filters)
+
+
+def cigar_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Cigar]:
+    # The embedding is 768 floats a row: lists never need it.
+    queryset = Cigar.objects.select_related("line__brand").defer("embedding")
+    return _filtered(CigarFilter, queryset.order_by("full_name", "id"), filters)
+
+
+def _in_rank_order(hits: list[tuple[int, float]], queryset: QuerySet[Cigar]) -> list[Cigar]:
+    by_id = {c.pk: c for c in queryset.filter(pk__in=[pk for pk, _ in hits])}
+    ordered = []
+    for pk, score in hits:
+        cigar = by_id.get(pk)
+        if cigar is not None:
+            cigar.search_score = score
+            ordered.append(cigar)
+    return ordered
+
+
+def cigar_search_list(
+    *, query: str, filters: Mapping[str, Any] | None = None, k: int = 50
+) -> list[Cigar]:
+    """Filtered cigars ranked by hybrid search; each carries a ``search_score``."""
+    base = cigar_list(filters=filters)
+    hits = cigar_search(query, k=k, queryset=base.order_by())
+    return _in_rank_order([(h.cigar_id, h.score) for h in hits], base)
+
+
+def cigar_detail(*, pk: int) -> Cigar:
+    queryset = (
+        Cigar.objects.select_related("line__brand")
+        .defer("embedding")
+        .prefetch_related(
+            "blend",
+            "packages",
+            Prefetch(
+                "media",
+                queryset=MediaAsset.objects.select_related("blob").order_by(
+                    "-is_primary", "position", "id"
+                ),
+            ),
+            "tasting_notes",
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def cigar_get(*, pk: int) -> Cigar:
+    return get_object_or_404(Cigar.objects.select_related("line__brand"), pk=pk)
+
+
+def cigar_similar(*, cigar: Cigar, k: int = 10) -> tuple[str, list[Cigar]]:
+    """Neighbours of a cigar: by vector when it has one, else by name trigrams.
+
+    Returns the method used ("vector" or "trigram") and the cigars with ``search_score``.
+    """
+    base = Cigar.objects.select_related("line__brand").defer("embedding")
+    if cigar.embedding is not None and cigar.embedding_model:
+        hits = cigar_vector_neighbours(
+            list(cigar.embedding), model=cigar.embedding_model, k=k, exclude_ids=[cigar.pk]
+        )
+        return "vector", _in_rank_order(hits, base)
+    hits = cigar_trigram_neighbours(
+        cigar.full_name, k=k + 1, queryset=Cigar.objects.exclude(pk=cigar.pk)
+    )
+    return "trigram", _in_rank_order(hits[:k], base)
+
+
+def tasting_note_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[TastingNote]:
+    queryset = TastingNote.objects.select_related("cigar").order_by(
+        "-tasted_on", "-created_at", "-id"
+    )
+    return _filtered(TastingNoteFilter, queryset, filters)
+
+
+def tasting_note_get(*, pk: int) -> TastingNote:
+    return get_object_or_404(TastingNote.objects.select_related("cigar"), pk=pk)
+
+
+def brand_get(*, pk: int) -> Brand:
+    return get_object_or_404(Brand, pk=pk)
+
+
+def line_get(*, pk: int) -> CigarLine:
+    return get_object_or_404(CigarLine.objects.select_related("brand"), pk=pk)

@@ -1,0 +1,267 @@
+"""Input and output serializers of the catalogue API (small, one purpose each)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from catalogue.models import (
+    BlendComponent,
+    BlendRole,
+    Brand,
+    Cigar,
+    CigarLine,
+    CigarPackage,
+    MediaAsset,
+    Packaging,
+    Strength,
+    TastingNote,
+)
+from catalogue.packages import MAX_PACK_SIZE
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class BrandOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Brand
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "country",
+            "description",
+            "website",
+            "image_url",
+            "aliases",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class BrandRef(serializers.ModelSerializer):
+    class Meta:
+        model = Brand
+        fields = ["id", "name", "slug"]
+
+
+class LineOutput(serializers.ModelSerializer):
+    brand = BrandRef()
+
+    class Meta:
+        model = CigarLine
+        fields = ["id", "brand", "name", "slug", "description", "created_at", "updated_at"]
+
+
+class LineRef(serializers.ModelSerializer):
+    class Meta:
+        model = CigarLine
+        fields = ["id", "name", "slug"]
+
+
+class CigarListOutput(serializers.ModelSerializer):
+    brand = BrandRef(source="line.brand")
+    line = LineRef()
+
+    class Meta:
+        model = Cigar
+        fields = [
+            "id",
+            "slug",
+            "full_name",
+            "brand",
+            "line",
+            "vitola_name",
+            "vitola_de_galera",
+            "length_mm",
+            "ring_gauge",
+            "weight_g",
+            "shape",
+            "strength",
+            "country",
+            "is_discontinued",
+        ]
+
+
+class CigarSearchOutput(CigarListOutput):
+    score = serializers.FloatField(
+        source="search_score",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="Null outside a search. "
+        "Trigram similarity, or the reciprocal-rank-fusion score when vectors "
+        "are fused in; higher is better.",
+    )
+
+    class Meta(CigarListOutput.Meta):
+        fields = [*CigarListOutput.Meta.fields, "score"]
+
+
+class BlendOutput(serializers.ModelSerializer):
+    class Meta:
+        model = BlendComponent
+        fields = ["role", "leaf", "country", "position"]
+
+
+class PackageOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CigarPackage
+        fields = [
+            "id",
+            "pack_size",
+            "packaging",
+            "description",
+            "price",
+            "currency",
+            "merchant",
+            "source_url",
+            "observed_at",
+            "is_available",
+        ]
+
+
+class MediaOutput(serializers.ModelSerializer):
+    digest = serializers.CharField(source="blob.digest")
+    mime_type = serializers.CharField(source="blob.mime_type")
+    width = serializers.IntegerField(source="blob.width", allow_null=True)
+    height = serializers.IntegerField(source="blob.height", allow_null=True)
+    size = serializers.IntegerField(source="blob.size")
+
+    class Meta:
+        model = MediaAsset
+        fields = [
+            "id",
+            "asset_type",
+            "is_primary",
+            "position",
+            "original_url",
+            "digest",
+            "mime_type",
+            "width",
+            "height",
+            "size",
+        ]
+
+
+class TastingNoteOutput(serializers.ModelSerializer):
+    class Meta:
+        model = TastingNote
+        fields = [
+            "id",
+            "cigar",
+            "reviewer",
+            "score",
+            "text",
+            "pairings",
+            "tasted_on",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CigarDetailOutput(CigarListOutput):
+    blend = BlendOutput(many=True)
+    packages = PackageOutput(many=True)
+    media = MediaOutput(many=True)
+    tasting_notes = TastingNoteOutput(many=True)
+
+    class Meta(CigarListOutput.Meta):
+        fields = [
+            *CigarListOutput.Meta.fields,
+            "external_id",
+            "wrapper_origin",
+            "binder_origin",
+            "filler_origin",
+            "tasting_profile",
+            "needs_review",
+            "embedding_model",
+            "blend",
+            "packages",
+            "media",
+            "tasting_notes",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class SimilarOutput(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=["vector", "trigram"],
+        help_text="vector: HNSW cosine neighbours; trigram: the cigar has no embedding yet.",
+    )
+    results = CigarSearchOutput(many=True)
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class BrandInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    country = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+    image_url = serializers.URLField(required=False, allow_blank=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False, max_length=50
+    )
+
+
+class LineInput(serializers.Serializer):
+    brand = serializers.PrimaryKeyRelatedField(queryset=Brand.objects.all())
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class BlendInput(serializers.Serializer):
+    role = serializers.ChoiceField(choices=BlendRole.choices)
+    leaf = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class PackageInput(serializers.Serializer):
+    pack_size = serializers.IntegerField(min_value=1, max_value=MAX_PACK_SIZE)
+    packaging = serializers.ChoiceField(choices=Packaging.choices, default=Packaging.BOX)
+    description = serializers.CharField(max_length=255, required=False, default="")
+
+
+class CigarInput(serializers.Serializer):
+    line = serializers.PrimaryKeyRelatedField(queryset=CigarLine.objects.select_related("brand"))
+    vitola_name = serializers.CharField(max_length=160)
+    external_id = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    vitola_de_galera = serializers.CharField(
+        max_length=120, required=False, allow_null=True, allow_blank=True
+    )
+    length_mm = serializers.DecimalField(
+        max_digits=5, decimal_places=1, min_value=40, max_value=600, required=False, allow_null=True
+    )
+    ring_gauge = serializers.IntegerField(
+        min_value=20, max_value=100, required=False, allow_null=True
+    )
+    weight_g = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+    shape = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    wrapper_origin = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    binder_origin = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    filler_origin = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    strength = serializers.ChoiceField(
+        choices=[*Strength.choices, ("", "Unknown")], required=False, allow_blank=True
+    )
+    tasting_profile = serializers.DictField(required=False)
+    is_discontinued = serializers.BooleanField(required=False)
+    blend = BlendInput(many=True, required=False, max_length=30)
+    packages = PackageInput(many=True, required=False, max_length=50)
+
+
+class TastingNoteInput(serializers.Serializer):
+    cigar = serializers.PrimaryKeyRelatedField(queryset=Cigar.objects.defer("embedding"))
+    reviewer = serializers.CharField(max_length=120)
+    score = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    pairings = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False, max_length=30
+    )
+    tasted_on = serializers.DateField(required=False, allow_null=True)

