@@ -223,3 +223,94 @@ class CustomsPriceEntry(models.Model):
 
     def __str__(self) -> str:
         return self.raw_label
+
+
+class CustomsFetch(models.Model):
+    """Provenance of one network fetch: what was asked, what came back, by which adapter."""
+
+    source = models.ForeignKey(
+        CustomsSource, on_delete=models.CASCADE, related_name="fetches", null=True, blank=True
+    )
+    publication = models.ForeignKey(
+        CustomsPublication,
+        on_delete=models.CASCADE,
+        related_name="fetches",
+        null=True,
+        blank=True,
+    )
+    purpose = models.CharField(max_length=32, help_text="index, document, search, token…")
+    method = models.CharField(max_length=8, default="GET")
+    url = models.URLField(max_length=2000)
+    final_url = models.URLField(max_length=2000, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    size = models.BigIntegerField(default=0)
+    digest = models.CharField(max_length=64, blank=True, help_text="BLAKE3 of the body.")
+    content_type = models.CharField(max_length=200, blank=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    not_modified = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    elapsed_seconds = models.FloatField(default=0)
+    adapter = models.CharField(max_length=64)
+    adapter_version = models.CharField(max_length=32)
+    error = models.TextField(blank=True)
+    fetched_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "customs_fetch"
+        ordering = ["-fetched_at"]
+        indexes = [
+            models.Index(fields=["source", "purpose", "-fetched_at"], name="customs_fetch_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url} → {self.http_status or self.error[:40]}"
+
+
+class RunKind(models.TextChoices):
+    DISCOVER = "discover", "Discover"
+    INGEST = "ingest", "Ingest"
+    RETRY = "retry", "Retry"
+    INGEST_FILE = "ingest_file", "Ingest a file"
+
+
+class RunOutcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    OK = "ok", "OK"
+    FAILED = "failed", "Failed"
+    NOT_CONFIGURED = "not_configured", "Not configured"
+
+
+class CustomsRun(models.Model):
+    """One run of discovery or ingestion, whoever started it (command, task, admin)."""
+
+    kind = models.CharField(max_length=16, choices=RunKind.choices)
+    source = models.ForeignKey(
+        CustomsSource, on_delete=models.CASCADE, related_name="runs", null=True, blank=True
+    )
+    publication = models.ForeignKey(
+        CustomsPublication, on_delete=models.SET_NULL, related_name="runs", null=True, blank=True
+    )
+    trigger = models.CharField(max_length=32, default="command", help_text="command, task, admin…")
+    outcome = models.CharField(
+        max_length=16, choices=RunOutcome.choices, default=RunOutcome.RUNNING
+    )
+    message = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "customs_run"
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=RunOutcome.values), name="customs_run_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RunKind.values), name="customs_run_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source or ''} {self.outcome}"

@@ -1,0 +1,511 @@
+"""The publication lifecycle: discovered → fetched → parsed → ingested (or failed).
+
+Each stage is a service. Stages that talk to the network or read big files do *not* hold
+a database transaction while they work (a slow download must not pin a connection and
+row locks); they write their outcome in one short transaction at the end. Ingestion is
+the exception by design: all the entries of one publication are written in ONE
+transaction, so a crash leaves no partial edition behind.
+
+A failing stage leaves the publication ``failed`` with the stage and the error;
+``publication_retry`` resumes at that stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cigarspace.http import HttpClient, HttpError
+from customs.adapters import (
+    AdapterError,
+    Extraction,
+    SourceNotConfigured,
+    discovery_adapter_for,
+    extractor_adapter_for,
+)
+from customs.models import (
+    ChangeKind,
+    CustomsPriceEntry,
+    CustomsPublication,
+    CustomsSource,
+    PublicationStage,
+    PublicationStatus,
+)
+from customs.selectors import publication_previous, publications_pending
+from customs.services.diff import edition_diff
+from customs.services.fetches import customs_http_client, fetch_recorded
+from customs.services.raw_documents import raw_document_path, raw_document_store
+from customs.signals import publication_ingested
+
+logger = logging.getLogger(__name__)
+
+#: Entries are inserted in batches of this size (inside the one ingestion transaction).
+INGEST_BATCH_SIZE = 1000
+MAX_ERROR_LENGTH = 4000
+
+# The status a stage starts from, and the one it leaves behind.
+STAGE_INPUT = {
+    PublicationStage.FETCH: PublicationStatus.DISCOVERED,
+    PublicationStage.PARSE: PublicationStatus.FETCHED,
+    PublicationStage.INGEST: PublicationStatus.PARSED,
+}
+NEXT_STAGE = {status: stage for stage, status in STAGE_INPUT.items()}
+
+
+class StageError(Exception):
+    """A stage failed; the publication was marked failed with this message."""
+
+    def __init__(self, message: str, *, stage: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+def _downloads_dir() -> Path:
+    path = Path(settings.CIGARSPACE_DATA_DIR) / "customs" / "downloads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, HttpError | AdapterError):
+        return str(exc)[:MAX_ERROR_LENGTH]
+    return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+@dataclass
+class DiscoveryOutcome:
+    source: str
+    configured: bool = True
+    message: str = ""
+    found: int = 0
+    created: list[int] = field(default_factory=list)
+
+
+def source_discover(*, source: CustomsSource, client: HttpClient | None = None) -> DiscoveryOutcome:
+    """List the source's documents; new ones become ``discovered`` publications.
+
+    A channel that lacks its settings answers "not configured" instead of failing.
+    """
+    client = client or customs_http_client()
+    adapter = discovery_adapter_for(source, client=client)
+    problem = adapter.configuration_problem()
+    if problem:
+        return DiscoveryOutcome(source=source.slug, configured=False, message=problem)
+    try:
+        documents = adapter.discover()
+    except SourceNotConfigured as exc:
+        return DiscoveryOutcome(source=source.slug, configured=False, message=str(exc))
+    outcome = DiscoveryOutcome(source=source.slug, found=len(documents))
+    for document in documents:
+        publication = _publication_discovered(source=source, document=document)
+        if publication is not None:
+            outcome.created.append(publication.pk)
+    outcome.message = f"{outcome.found} document(s) listed, {len(outcome.created)} new."
+    return outcome
+
+
+@transaction.atomic
+def _publication_discovered(*, source: CustomsSource, document) -> CustomsPublication | None:
+    publication, created = CustomsPublication.objects.get_or_create(
+        source=source,
+        external_id=document.external_id[:500],
+        defaults={
+            "url": document.url[:2000],
+            "title": document.title[:500],
+            "effective_date": document.effective_date,
+            "arrete_date": document.arrete_date,
+            "metadata": document.metadata,
+            "status": PublicationStatus.DISCOVERED,
+            "discovered_at": timezone.now(),
+        },
+    )
+    if not created:
+        # Keep what discovery learnt since (a PDF twin published later…), never the status.
+        merged = {**document.metadata, **publication.metadata}
+        if merged != publication.metadata:
+            publication.metadata = merged
+            publication.save(update_fields=["metadata", "updated_at"])
+        return None
+    return publication
+
+
+def publication_discover_one(
+    *,
+    source: CustomsSource,
+    external_id: str,
+    url: str = "",
+    title: str = "",
+    metadata: dict | None = None,
+) -> CustomsPublication:
+    """Register one document by hand (a URL an operator knows about)."""
+    from customs.adapters import DiscoveredDocument
+
+    document = DiscoveredDocument(
+        external_id=external_id, url=url or external_id, title=title, metadata=metadata or {}
+    )
+    created = _publication_discovered(source=source, document=document)
+    return created or CustomsPublication.objects.get(source=source, external_id=external_id[:500])
+
+
+# --- failure ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publication_fail(*, publication: CustomsPublication, stage: str, error: str) -> None:
+    CustomsPublication.objects.filter(pk=publication.pk).update(
+        status=PublicationStatus.FAILED,
+        failed_stage=stage,
+        error=error[:MAX_ERROR_LENGTH],
+        failed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    publication.refresh_from_db()
+
+
+def _run_stage(
+    publication: CustomsPublication, stage: str, work: Callable[[], None]
+) -> CustomsPublication:
+    CustomsPublication.objects.filter(pk=publication.pk).update(attempts=publication.attempts + 1)
+    try:
+        work()
+    except Exception as exc:
+        logger.warning("publication %s failed at %s: %s", publication.pk, stage, exc)
+        publication_fail(publication=publication, stage=stage, error=_describe(exc))
+        raise StageError(publication.error, stage=stage) from exc
+    publication.refresh_from_db()
+    return publication
+
+
+# --- fetch ------------------------------------------------------------------------------------
+
+
+def publication_fetch(
+    *, publication: CustomsPublication, client: HttpClient | None = None
+) -> CustomsPublication:
+    """Download the document, check it is the expected kind, keep its bytes as a blob."""
+    client = client or customs_http_client()
+
+    def work() -> None:
+        adapter = extractor_adapter_for(publication.source, client=client)
+        problem = adapter.configuration_problem()
+        if problem:
+            raise SourceNotConfigured(problem)
+        # A stable partial file per publication: a dropped download resumes (Range) on retry.
+        dest = _downloads_dir() / f"publication-{publication.pk}{adapter.suffix}.part"
+        try:
+            result = adapter.download(publication=publication, dest=dest)
+        except HttpError:
+            # A dropped or refused transfer keeps its partial file: the retry resumes it.
+            raise
+        except Exception:
+            dest.unlink(missing_ok=True)
+            raise
+        try:
+            adapter.check_document(dest)
+            blob = raw_document_store(
+                path=dest, mime_type=adapter.mime_type, max_bytes=adapter.max_bytes
+            )
+        finally:
+            # Rejected bytes are not worth resuming; accepted ones now live in the store.
+            dest.unlink(missing_ok=True)
+        _publication_fetched(publication=publication, blob=blob, fetched_at=result.fetched_at)
+
+    return _run_stage(publication, PublicationStage.FETCH, work)
+
+
+@transaction.atomic
+def _publication_fetched(*, publication: CustomsPublication, blob, fetched_at: dt.datetime) -> None:
+    locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
+    # Identical bytes under another URL (Drupal's `_0` copies): remember the original and
+    # stop here, so the same edition is never ingested twice.
+    original = (
+        CustomsPublication.objects.filter(
+            source_id=locked.source_id, content_hash=blob.digest, duplicate_of__isnull=True
+        )
+        .exclude(pk=locked.pk)
+        .first()
+    )
+    locked.content_hash = blob.digest
+    locked.raw_blob = blob
+    locked.duplicate_of = original
+    locked.status = PublicationStatus.FETCHED
+    locked.failed_stage = ""
+    locked.error = ""
+    locked.fetched_at = fetched_at or timezone.now()
+    if original is not None:
+        locked.metadata = {**locked.metadata, "duplicate_of_url": original.url}
+        locked.title = locked.title or original.title
+        locked.effective_date = locked.effective_date or original.effective_date
+    locked.save()
+
+
+# --- parse ------------------------------------------------------------------------------------
+
+
+def _extract(publication: CustomsPublication) -> Extraction:
+    if publication.raw_blob_id is None:
+        raise AdapterError("The publication has no stored document: fetch it first.")
+    adapter = extractor_adapter_for(publication.source)
+    with raw_document_path(publication.raw_blob, suffix=adapter.suffix) as path:
+        return adapter.extract(path=path, publication=publication)
+
+
+def publication_parse(*, publication: CustomsPublication) -> CustomsPublication:
+    """Read the stored document: edition line, dates, and check that it yields entries.
+
+    The entries themselves are read again at ingestion (parsing is a pure function of the
+    stored bytes), rather than shipping thousands of rows through a JSON column.
+    """
+
+    def work() -> None:
+        extraction = _extract(publication)
+        if publication.source.carries_prices and not extraction.entries:
+            raise AdapterError(
+                "The document has no cigar price lines (no « Cigares et cigarillos » section)."
+            )
+        _publication_parsed(publication=publication, extraction=extraction)
+
+    return _run_stage(publication, PublicationStage.PARSE, work)
+
+
+def _identity_duplicate(publication: CustomsPublication) -> CustomsPublication | None:
+    return (
+        CustomsPublication.objects.filter(
+            source_id=publication.source_id,
+            effective_date=publication.effective_date,
+            content_hash=publication.content_hash,
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk=publication.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def _publication_parsed(*, publication: CustomsPublication, extraction: Extraction) -> None:
+    locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
+    locked.title = (extraction.title or locked.title)[:500]
+    locked.arrete_date = extraction.arrete_date or locked.arrete_date
+    locked.effective_date = extraction.effective_date or locked.effective_date
+    locked.metadata = {
+        **locked.metadata,
+        **extraction.metadata,
+        "parse": {
+            "entries": len(extraction.entries),
+            "computed_unit_prices": sum(e.unit_price_computed for e in extraction.entries),
+            "price_mismatches": sum(e.price_mismatch for e in extraction.entries),
+            "withdrawn": sum(e.is_withdrawn for e in extraction.entries),
+            "warnings": extraction.warnings[:200],
+            "warning_count": len(extraction.warnings),
+        },
+    }
+    locked.status = PublicationStatus.PARSED
+    locked.parsed_at = timezone.now()
+    locked.save()
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+
+def publication_ingest(*, publication: CustomsPublication) -> CustomsPublication:
+    """Write every entry of the publication, with its change kind, in one transaction."""
+
+    def work() -> None:
+        extraction = _extract(publication)
+        _publication_ingested(publication=publication, extraction=extraction)
+
+    return _run_stage(publication, PublicationStage.INGEST, work)
+
+
+def _entry_batches(rows: list[CustomsPriceEntry]):
+    for start in range(0, len(rows), INGEST_BATCH_SIZE):
+        yield rows[start : start + INGEST_BATCH_SIZE]
+
+
+@transaction.atomic
+def _publication_ingested(*, publication: CustomsPublication, extraction: Extraction) -> None:
+    locked = (
+        CustomsPublication.objects.select_for_update()
+        .select_related("source")
+        .get(pk=publication.pk)
+    )
+    previous = publication_previous(publication=locked)
+    previous_entries = list(previous.entries.defer("embedding")) if previous else None
+    diff = edition_diff(extraction.entries, previous_entries)
+    currency = locked.source.currency
+
+    rows = []
+    for entry, change in zip(extraction.entries, diff.kinds, strict=True):
+        parsed = dict(entry.parsed)
+        if change.previous is not None:
+            parsed["previous"] = {
+                "entry_id": change.previous.pk,
+                "label": change.previous.new_label or change.previous.raw_label,
+                "unit_price": _str_or_none(change.previous.unit_price),
+                "pack_price": _str_or_none(change.previous.pack_price),
+            }
+        rows.append(
+            CustomsPriceEntry(
+                publication=locked,
+                row_number=entry.row_number,
+                raw_label=entry.raw_label,
+                new_label=entry.new_label,
+                category=entry.category[:200],
+                supplier=entry.supplier[:200],
+                maker=entry.maker[:200],
+                normalised_label=entry.normalised_label,
+                pack_size=entry.pack_size,
+                packaging=entry.packaging,
+                unit_price=entry.unit_price,
+                pack_price=entry.pack_price,
+                old_unit_price=entry.old_unit_price,
+                old_pack_price=entry.old_pack_price,
+                unit_price_computed=entry.unit_price_computed,
+                price_mismatch=entry.price_mismatch,
+                is_withdrawn=entry.is_withdrawn,
+                currency_code=currency,
+                tax_class=entry.tax_class,
+                change_kind=change.kind,
+                parsed=parsed,
+            )
+        )
+    # A retried ingestion starts from a clean slate (a failed one left nothing anyway).
+    CustomsPriceEntry.objects.filter(publication=locked).delete()
+    for batch in _entry_batches(rows):
+        CustomsPriceEntry.objects.bulk_create(batch)
+
+    locked.entry_count = len(rows)
+    locked.status = PublicationStatus.INGESTED
+    locked.ingested_at = timezone.now()
+    locked.metadata = {
+        **locked.metadata,
+        "diff": {
+            "previous_publication_id": previous.pk if previous else None,
+            "counts": diff.counts(),
+            "disappeared_entry_ids": diff.disappeared,
+        },
+    }
+    locked.save()
+    publication_id = locked.pk
+    # Matching listens to this signal; sent only once the entries are committed.
+    transaction.on_commit(
+        lambda: publication_ingested.send(sender=CustomsPublication, publication_id=publication_id)
+    )
+
+
+def _str_or_none(value) -> str | None:
+    return None if value is None else str(value)
+
+
+# --- driving the stages -----------------------------------------------------------------------
+
+
+def publication_run_stage(
+    *, publication: CustomsPublication, client: HttpClient | None = None
+) -> CustomsPublication:
+    """Run the one stage the publication's status calls for."""
+    stage = NEXT_STAGE.get(publication.status)
+    if stage is None or publication.duplicate_of_id is not None:
+        return publication
+    if stage == PublicationStage.FETCH:
+        return publication_fetch(publication=publication, client=client)
+    if stage == PublicationStage.PARSE:
+        return publication_parse(publication=publication)
+    return publication_ingest(publication=publication)
+
+
+def publication_advance(
+    *, publication: CustomsPublication, client: HttpClient | None = None
+) -> CustomsPublication:
+    """Run every pending stage; stops at the first failure (re-raised as ``StageError``)."""
+    while NEXT_STAGE.get(publication.status) and publication.duplicate_of_id is None:
+        publication = publication_run_stage(publication=publication, client=client)
+    return publication
+
+
+@transaction.atomic
+def publication_reset_for_retry(*, publication: CustomsPublication) -> CustomsPublication:
+    """Put a failed publication back in the status its failed stage starts from."""
+    locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
+    if locked.status != PublicationStatus.FAILED:
+        raise AdapterError(
+            f"Publication {locked.pk} is {locked.status}, not failed: nothing to retry."
+        )
+    stage = locked.failed_stage
+    locked.status = STAGE_INPUT.get(stage, PublicationStatus.DISCOVERED)
+    locked.failed_stage = ""
+    locked.metadata = {
+        **locked.metadata,
+        "last_failure": {
+            "stage": stage,
+            "error": locked.error,
+            "at": locked.failed_at.isoformat() if locked.failed_at else None,
+        },
+    }
+    locked.error = ""
+    locked.save()
+    return locked
+
+
+def publication_retry(
+    *, publication: CustomsPublication, client: HttpClient | None = None
+) -> CustomsPublication:
+    """Resume a failed publication at the stage it failed in, then run the rest."""
+    publication = publication_reset_for_retry(publication=publication)
+    return publication_advance(publication=publication, client=client)
+
+
+def publications_ingest_pending(
+    *,
+    source: CustomsSource | None = None,
+    client: HttpClient | None = None,
+    progress: Callable[[CustomsPublication], None] | None = None,
+) -> dict[str, int]:
+    """Advance every pending publication; one failure never stops the others."""
+    counts = {"ingested": 0, "failed": 0, "duplicates": 0, "other": 0}
+    client = client or customs_http_client()
+    for publication in publications_pending(source=source):
+        try:
+            publication = publication_advance(publication=publication, client=client)
+        except StageError:
+            counts["failed"] += 1
+        else:
+            if publication.duplicate_of_id:
+                counts["duplicates"] += 1
+            elif publication.status == PublicationStatus.INGESTED:
+                counts["ingested"] += 1
+            else:
+                counts["other"] += 1
+        if progress:
+            progress(publication)
+    return counts
+
+
+__all__ = [
+    "INGEST_BATCH_SIZE",
+    "ChangeKind",
+    "DiscoveryOutcome",
+    "StageError",
+    "fetch_recorded",
+    "publication_advance",
+    "publication_discover_one",
+    "publication_fail",
+    "publication_fetch",
+    "publication_ingest",
+    "publication_parse",
+    "publication_reset_for_retry",
+    "publication_retry",
+    "publication_run_stage",
+    "publications_ingest_pending",
+    "source_discover",
+]
