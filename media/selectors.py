@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 import blake3
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.reverse_related import ForeignObjectRel
+from django.utils import timezone
 
 from media.models import MediaBlob
-from media.storage import blob_storage, local_root, thumbnail_key
+from media.storage import THUMBS_PREFIX, blob_key, blob_storage, local_root, thumbnail_key
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -103,3 +107,58 @@ def blob_list_unreferenced() -> QuerySet[MediaBlob]:
         )
         queryset = queryset.filter(~Exists(referencing))
     return queryset.order_by("created_at", "pk")
+
+
+def blob_prune_candidates(*, min_age: timedelta) -> QuerySet[MediaBlob]:
+    """Unreferenced blobs older than ``min_age`` (what ``blob_prune`` deletes)."""
+    return blob_list_unreferenced().filter(created_at__lt=timezone.now() - min_age)
+
+
+DIGEST_RE = re.compile(r"^[0-9a-f]{64}$")
+ORPHAN_BATCH = 1000
+
+
+def blob_orphan_keys(*, older_than: datetime) -> Iterator[str]:
+    """Storage keys no row accounts for, last modified before ``older_than``.
+
+    They are what a crash leaves behind: a staging file of an interrupted put, the file
+    of a put whose transaction rolled back, thumbnails of a deleted blob. The age limit
+    spares files that a put in progress is about to claim.
+    """
+    storage = blob_storage()
+    batch: list[tuple[str, str | None]] = []
+    for key in _walk(storage, ""):
+        batch.append((key, _digest_of_key(key)))
+        if len(batch) >= ORPHAN_BATCH:
+            yield from _orphans_in(storage, batch, older_than)
+            batch = []
+    yield from _orphans_in(storage, batch, older_than)
+
+
+def _walk(storage, prefix: str) -> Iterator[str]:
+    try:
+        directories, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{prefix}{name}"
+    for name in sorted(directories):
+        yield from _walk(storage, f"{prefix}{name}/")
+
+
+def _digest_of_key(key: str) -> str | None:
+    """The digest a key belongs to; None for staging files and anything unknown."""
+    name = key.rsplit("/", 1)[-1]
+    if key.startswith(f"{THUMBS_PREFIX}/"):
+        name = name.removesuffix(".webp")
+    return name if DIGEST_RE.match(name) else None
+
+
+def _orphans_in(storage, batch: list[tuple[str, str | None]], older_than: datetime):
+    digests = {digest for _key, digest in batch if digest}
+    known = set(MediaBlob.objects.filter(digest__in=digests).values_list("digest", flat=True))
+    for key, digest in batch:
+        if digest in known and (key.startswith(f"{THUMBS_PREFIX}/") or key == blob_key(digest)):
+            continue
+        if storage.get_modified_time(key) < older_than:
+            yield key

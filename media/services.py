@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from media.exceptions import TooLargeRefusedError
 from media.models import MediaBlob
-from media.selectors import blob_list_unreferenced
+from media.selectors import blob_list_unreferenced, blob_orphan_keys, blob_prune_candidates
 from media.sniff import SNIFF_BYTES, sniff_mime_type
 from media.storage import (
     blob_key,
@@ -178,24 +178,28 @@ def blob_delete(*, blob: MediaBlob) -> None:
     transaction.on_commit(remove_files)
 
 
-def blob_prune(*, min_age: timedelta = timedelta(hours=1), dry_run: bool = False) -> list[str]:
+def blob_prune(
+    *,
+    min_age: timedelta = timedelta(hours=1),
+    dry_run: bool = False,
+    progress: Callable[[int], object] | None = None,
+) -> list[str]:
     """Delete every blob nothing references; return their digests.
 
     ``min_age`` spares blobs stored moments ago whose referencing row (a media asset, a
     publication) is still being written by another process.
     """
-    cutoff = timezone.now() - min_age
-    candidates = blob_list_unreferenced().filter(created_at__lt=cutoff)
+    candidates = blob_prune_candidates(min_age=min_age)
     if dry_run:
         return list(candidates.values_list("digest", flat=True))
-    return list(_prune_each(candidates.values_list("pk", flat=True)))
-
-
-def _prune_each(pks: Iterable[int]) -> Iterable[str]:
-    for pk in list(pks):
+    pruned = []
+    for pk in list(candidates.values_list("pk", flat=True)):
         digest = _prune_one(pk)
         if digest is not None:
-            yield digest
+            pruned.append(digest)
+        if progress is not None:
+            progress(1)
+    return pruned
 
 
 @transaction.atomic
@@ -207,3 +211,16 @@ def _prune_one(pk: int) -> str | None:
     blob_delete(blob=blob)
     logger.info("Pruned blob %s (%s bytes)", blob.digest, blob.size)
     return blob.digest
+
+
+def blob_orphan_files_prune(
+    *, min_age: timedelta = timedelta(hours=1), dry_run: bool = False
+) -> list[str]:
+    """Delete files of the store that no blob row accounts for; return their keys."""
+    keys = list(blob_orphan_keys(older_than=timezone.now() - min_age))
+    if not dry_run:
+        storage = blob_storage()
+        for key in keys:
+            delete_key(storage, key)
+            logger.info("Removed orphan file %s", key)
+    return keys

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from media.models import MediaBlob
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +55,8 @@ def png_bytes() -> bytes:
 @pytest.fixture
 def webp_bytes() -> bytes:
     return make_image("WEBP", (1600, 1200))
+
+
+def age_blob(blob, hours: float = 2) -> None:
+    """Backdate a blob past prune's grace period."""
+    MediaBlob.objects.filter(pk=blob.pk).update(created_at=blob.created_at - timedelta(hours=hours))

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import timedelta
 
 import blake3
 import pytest
@@ -15,7 +14,7 @@ from media.selectors import blob_open, blob_path_or_none
 from media.services import blob_delete, blob_prune, blob_put_bytes, blob_put_file, blob_put_stream
 from media.storage import blob_key, thumbnail_key
 from tests import factories as f
-from tests.media.conftest import stored_files
+from tests.media.conftest import age_blob, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -156,17 +155,13 @@ def test_delete_refuses_a_referenced_blob(blob_root):
     assert (blob_root / blob.storage_key).exists()
 
 
-def _age(blob, hours=2):
-    MediaBlob.objects.filter(pk=blob.pk).update(created_at=blob.created_at - timedelta(hours=hours))
-
-
 def test_prune_deletes_only_unreferenced_blobs(blob_root, django_capture_on_commit_callbacks):
     used_by_asset = blob_put_bytes(b"front picture")
     used_by_publication = blob_put_bytes(b"raw ods")
     unused = blob_put_bytes(b"orphan")
     fresh_unused = blob_put_bytes(b"just stored")
     for blob in (used_by_asset, used_by_publication, unused):
-        _age(blob)
+        age_blob(blob)
     f.MediaAssetFactory(blob=used_by_asset)
     f.CustomsPublicationFactory(raw_blob=used_by_publication)
 
