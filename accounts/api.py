@@ -47,10 +47,19 @@ def _user_agent(request: Request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:512]
 
 
-@method_decorator(sensitive_post_parameters("password"), name="dispatch")
-class TokenObtainApi(APIView):
-    # Credentials are in the body; a stale Authorization header must not block a login.
+class CredentialsInBodyApi(APIView):
+    """Endpoints whose credentials are in the body: no header authentication runs (a
+    stale Authorization header must not block a login), yet a refusal stays a 401."""
+
     authentication_classes: list = []
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Without an authentication class DRF would turn 401 into 403.
+        return 'Bearer realm="api"'
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class TokenObtainApi(CredentialsInBodyApi):
     permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
 
@@ -77,8 +86,7 @@ class TokenObtainApi(APIView):
         return Response(_token_pair(issued))
 
 
-class TokenRefreshApi(APIView):
-    authentication_classes: list = []
+class TokenRefreshApi(CredentialsInBodyApi):
     permission_classes = [AllowAny]
     throttle_classes = [RefreshThrottle]
 
@@ -110,8 +118,7 @@ class TokenRefreshApi(APIView):
         return Response(_token_pair(issued))
 
 
-class LogoutApi(APIView):
-    authentication_classes: list = []
+class LogoutApi(CredentialsInBodyApi):
     permission_classes = [AllowAny]
     throttle_classes = [RefreshThrottle]
 
