@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from catalogue import services
+from catalogue.media_assets import media_asset_set_primary
 from catalogue.models import (
     BlendComponent,
     Brand,
@@ -14,6 +17,7 @@ from catalogue.models import (
     SourceRecord,
     TastingNote,
 )
+from media.admin import blob_preview_html
 
 
 @admin.register(Brand)
@@ -52,9 +56,49 @@ class CigarPackageInline(admin.TabularInline):
 
 
 class MediaAssetInline(admin.TabularInline):
+    """A cigar's pictures with thumbnails. New pictures come from ``media_add`` or the API
+    (they go through image intake); here operators pick the primary, order and retype.
+
+    The primary flag is saved through ``media_asset_set_primary``: ticking another picture
+    and saving moves the flag in one transaction instead of hitting the unique index.
+    """
+
+    class Formset(BaseInlineFormSet):
+        def clean(self) -> None:
+            super().clean()
+            chosen = [
+                form
+                for form in self.forms
+                if form.cleaned_data.get("is_primary") and not form.cleaned_data.get("DELETE")
+            ]
+            if len(chosen) > 1:
+                raise ValidationError("A cigar has one primary picture: tick only one.")
+            self.chosen_primary = chosen[0] if chosen else None
+
+        def save(self, commit: bool = True):
+            chosen = getattr(self, "chosen_primary", None)
+            if chosen is not None and commit:
+                # Saved unflagged first, then flagged by the service (old one unset).
+                chosen.instance.is_primary = False
+            saved = super().save(commit=commit)
+            if chosen is not None and commit and chosen.instance.pk:
+                media_asset_set_primary(asset=chosen.instance)
+            return saved
+
     model = MediaAsset
+    formset = Formset
     extra = 0
     raw_id_fields = ("blob",)
+    fields = ("preview", "asset_type", "is_primary", "position", "original_url", "blob")
+    readonly_fields = ("preview",)
+    ordering = ("-is_primary", "position", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("blob")
+
+    @admin.display(description="Picture")
+    def preview(self, obj: MediaAsset) -> str:
+        return blob_preview_html(obj.blob if obj.blob_id else None)
 
 
 @admin.register(Cigar)
