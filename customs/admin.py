@@ -1,8 +1,51 @@
+"""Customs in the admin: sources, publications (lifecycle, retry), entries, fetches, runs.
+
+Bulk actions queue background tasks (django-q2) after the commit instead of fetching
+inside the request; every run then leaves a ``CustomsRun`` row visible here.
+"""
+
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.html import format_html
+from django_q.tasks import async_task
 
-from customs.models import CustomsPriceEntry, CustomsPublication, CustomsSource
+from customs.models import (
+    CustomsFetch,
+    CustomsPriceEntry,
+    CustomsPublication,
+    CustomsRun,
+    CustomsSource,
+    PublicationStatus,
+    RunOutcome,
+)
+
+OUTCOME_COLOURS = {
+    RunOutcome.OK: "#2e7d32",
+    RunOutcome.FAILED: "#c62828",
+    RunOutcome.NOT_CONFIGURED: "#ef6c00",
+    RunOutcome.RUNNING: "#1565c0",
+}
+STATUS_COLOURS = {
+    PublicationStatus.INGESTED: "#2e7d32",
+    PublicationStatus.FAILED: "#c62828",
+}
+
+
+def _badge(text: str, colour: str | None) -> str:
+    return format_html('<b style="color:{}">{}</b>', colour or "#555", text)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs are written by the pipeline only."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(CustomsSource)
@@ -15,9 +58,55 @@ class CustomsSourceAdmin(admin.ModelAdmin):
         "enabled",
         "discovery_enabled",
         "carries_prices",
+        "last_run",
     )
     list_filter = ("country", "enabled", "discovery_enabled")
     search_fields = ("slug", "name")
+    actions = ["discover_now"]
+
+    @admin.display(description="Last run")
+    def last_run(self, obj: CustomsSource) -> str:
+        run = obj.runs.order_by("-started_at").first()
+        if run is None:
+            return "—"
+        return _badge(
+            f"{run.kind} {run.outcome} ({run.started_at:%Y-%m-%d %H:%M})",
+            OUTCOME_COLOURS.get(run.outcome),
+        )
+
+    @admin.action(description="Discover new publications now (background task)")
+    def discover_now(self, request, queryset: QuerySet[CustomsSource]) -> None:
+        slugs = list(queryset.values_list("slug", flat=True))
+        for slug in slugs:
+            transaction.on_commit(lambda s=slug: async_task("customs.tasks.discover_source", s))
+        self.message_user(
+            request, f"Discovery queued for {len(slugs)} source(s).", messages.SUCCESS
+        )
+
+
+class FetchInline(admin.TabularInline):
+    model = CustomsFetch
+    extra = 0
+    can_delete = False
+    fields = ("fetched_at", "purpose", "method", "http_status", "size", "attempts", "error")
+    readonly_fields = fields
+    ordering = ("-fetched_at",)
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RunInline(admin.TabularInline):
+    model = CustomsRun
+    extra = 0
+    can_delete = False
+    fields = ("started_at", "kind", "trigger", "outcome", "message")
+    readonly_fields = fields
+    ordering = ("-started_at",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(CustomsPublication)
@@ -27,14 +116,15 @@ class CustomsPublicationAdmin(admin.ModelAdmin):
         "source",
         "effective_date",
         "arrete_date",
-        "status",
+        "coloured_status",
         "failed_stage",
         "entry_count",
+        "duplicate_of",
         "updated_at",
     )
     list_filter = ("source", "status", "failed_stage")
     search_fields = ("title", "external_id", "url", "content_hash")
-    list_select_related = ("source",)
+    list_select_related = ("source", "duplicate_of")
     date_hierarchy = "effective_date"
     raw_id_fields = ("raw_blob", "duplicate_of")
     readonly_fields = (
@@ -48,21 +138,112 @@ class CustomsPublicationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+    inlines = [FetchInline, RunInline]
+    actions = ["retry_failed", "run_pending_stages"]
+
+    @admin.display(description="Status", ordering="status")
+    def coloured_status(self, obj: CustomsPublication) -> str:
+        return _badge(obj.get_status_display(), STATUS_COLOURS.get(obj.status))
+
+    @admin.action(description="Retry the selected failed publications (background tasks)")
+    def retry_failed(self, request, queryset: QuerySet[CustomsPublication]) -> None:
+        ids = list(queryset.filter(status=PublicationStatus.FAILED).values_list("pk", flat=True))
+        for pk in ids:
+            transaction.on_commit(lambda p=pk: async_task("customs.tasks.retry_publication", p))
+        skipped = queryset.count() - len(ids)
+        self.message_user(
+            request,
+            f"Retry queued for {len(ids)} publication(s); {skipped} not failed, left alone.",
+            messages.SUCCESS if ids else messages.WARNING,
+        )
+
+    @admin.action(description="Run the pending stages of the selected publications")
+    def run_pending_stages(self, request, queryset: QuerySet[CustomsPublication]) -> None:
+        from customs.tasks import queue_next_stage
+
+        pending = queryset.filter(
+            status__in=[
+                PublicationStatus.DISCOVERED,
+                PublicationStatus.FETCHED,
+                PublicationStatus.PARSED,
+            ],
+            duplicate_of__isnull=True,
+        )
+        count = 0
+        for publication in pending:
+            queue_next_stage(publication)
+            count += 1
+        self.message_user(request, f"Next stage queued for {count} publication(s).")
 
 
 @admin.register(CustomsPriceEntry)
 class CustomsPriceEntryAdmin(admin.ModelAdmin):
     list_display = (
         "raw_label",
+        "new_label",
         "pack_size",
         "unit_price",
         "pack_price",
         "currency_code",
+        "unit_price_computed",
+        "price_mismatch",
         "change_kind",
         "publication",
     )
-    list_filter = ("change_kind", "unit_price_computed", "price_mismatch", "publication__source")
+    list_filter = (
+        "change_kind",
+        "unit_price_computed",
+        "price_mismatch",
+        "is_withdrawn",
+        "publication__source",
+    )
     search_fields = ("raw_label", "normalised_label", "brand_guess")
     list_select_related = ("publication",)
     raw_id_fields = ("publication",)
     exclude = ("embedding",)
+
+
+@admin.register(CustomsFetch)
+class CustomsFetchAdmin(ReadOnlyAdmin):
+    list_display = (
+        "fetched_at",
+        "purpose",
+        "method",
+        "url",
+        "http_status",
+        "size",
+        "attempts",
+        "adapter",
+        "adapter_version",
+        "short_error",
+    )
+    list_filter = ("purpose", "adapter", "http_status", "source")
+    search_fields = ("url", "digest", "error")
+    list_select_related = ("source", "publication")
+    date_hierarchy = "fetched_at"
+
+    @admin.display(description="Error")
+    def short_error(self, obj: CustomsFetch) -> str:
+        return obj.error[:80]
+
+
+@admin.register(CustomsRun)
+class CustomsRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "started_at",
+        "kind",
+        "source",
+        "publication",
+        "trigger",
+        "coloured_outcome",
+        "message",
+        "finished_at",
+    )
+    list_filter = ("kind", "outcome", "trigger", "source")
+    search_fields = ("message",)
+    list_select_related = ("source", "publication")
+    date_hierarchy = "started_at"
+
+    @admin.display(description="Outcome", ordering="outcome")
+    def coloured_outcome(self, obj: CustomsRun) -> str:
+        return _badge(obj.get_outcome_display(), OUTCOME_COLOURS.get(obj.outcome))

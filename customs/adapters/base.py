@@ -115,6 +115,10 @@ class ExtractorAdapter:
             resume=True,
         )
 
+    def mime_type_for(self, path: Path) -> str:
+        """The MIME type to store a document under (some channels accept several formats)."""
+        return self.mime_type
+
     def check_document(self, path: Path) -> None:
         """Raise ``DocumentRejected`` when the bytes are not this channel's format."""
 

@@ -1,5 +1,6 @@
 """Writes of the customs app (``<entity>_<action>`` services); see each module."""
 
+from customs.services.files import publication_ingest_file
 from customs.services.lifecycle import (
     DiscoveryOutcome,
     StageError,
@@ -24,6 +25,7 @@ __all__ = [
     "publication_fail",
     "publication_fetch",
     "publication_ingest",
+    "publication_ingest_file",
     "publication_parse",
     "publication_reset_for_retry",
     "publication_retry",

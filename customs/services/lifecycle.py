@@ -213,7 +213,7 @@ def publication_fetch(
         try:
             adapter.check_document(dest)
             blob = raw_document_store(
-                path=dest, mime_type=adapter.mime_type, max_bytes=adapter.max_bytes
+                path=dest, mime_type=adapter.mime_type_for(dest), max_bytes=adapter.max_bytes
             )
         finally:
             # Rejected bytes are not worth resuming; accepted ones now live in the store.

@@ -1,0 +1,139 @@
+"""Input and output shapes of the customs API (small, per endpoint)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from customs.models import (
+    ChangeKind,
+    CustomsPriceEntry,
+    CustomsPublication,
+    CustomsSource,
+    PublicationStatus,
+)
+
+
+class SourceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CustomsSource
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "country",
+            "currency",
+            "index_url",
+            "discovery_adapter",
+            "extractor_adapter",
+            "enabled",
+            "discovery_enabled",
+            "carries_prices",
+            "notes",
+        ]
+
+
+class PublicationOutput(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = CustomsPublication
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "title",
+            "arrete_date",
+            "effective_date",
+            "url",
+            "status",
+            "failed_stage",
+            "error",
+            "attempts",
+            "content_hash",
+            "duplicate_of",
+            "entry_count",
+            "discovered_at",
+            "fetched_at",
+            "parsed_at",
+            "ingested_at",
+            "failed_at",
+        ]
+
+
+class PublicationDetailOutput(PublicationOutput):
+    class Meta(PublicationOutput.Meta):
+        fields = [*PublicationOutput.Meta.fields, "metadata"]
+
+
+class PublicationQuery(serializers.Serializer):
+    source = serializers.SlugField(required=False)
+    status = serializers.ChoiceField(choices=PublicationStatus.choices, required=False)
+    effective_from = serializers.DateField(required=False)
+    effective_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        start, end = attrs.get("effective_from"), attrs.get("effective_to")
+        if start and end and start > end:
+            raise serializers.ValidationError("effective_from is after effective_to.")
+        return attrs
+
+
+class EntryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CustomsPriceEntry
+        fields = [
+            "id",
+            "row_number",
+            "raw_label",
+            "new_label",
+            "category",
+            "supplier",
+            "maker",
+            "normalised_label",
+            "brand_guess",
+            "pack_size",
+            "packaging",
+            "unit_price",
+            "pack_price",
+            "old_unit_price",
+            "old_pack_price",
+            "unit_price_computed",
+            "price_mismatch",
+            "is_withdrawn",
+            "currency_code",
+            "tax_class",
+            "change_kind",
+            "parsed",
+        ]
+
+
+class EntryQuery(serializers.Serializer):
+    change_kind = serializers.ChoiceField(choices=ChangeKind.choices, required=False)
+    q = serializers.CharField(required=False, max_length=200)
+
+
+DIFF_KINDS = [*ChangeKind.values, "disappeared", "all"]
+
+
+class DiffQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=DIFF_KINDS,
+        required=False,
+        default="all",
+        help_text="One change kind, `disappeared` (entries of the previous edition no longer "
+        "listed) or `all`.",
+    )
+
+
+class DiffOutput(serializers.Serializer):
+    """The diff envelope: a summary and one page of entries."""
+
+    publication = serializers.IntegerField()
+    previous_publication = serializers.IntegerField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    disappeared = serializers.IntegerField()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EntryOutput(many=True)
