@@ -104,20 +104,36 @@ class SearchHit:
     vector: float | None
 
 
+def _competition_ranks(scored: Sequence[tuple[int, float]]) -> list[tuple[int, int]]:
+    """Rank 1, 2, 2, 4…: equal scores share a rank (five Siglos equally similar to
+    "siglo 6" must not be ranked 2 to 6 by their ids)."""
+    ranks, previous_score, previous_rank = [], None, 0
+    for position, (item, score) in enumerate(scored, start=1):
+        rank = previous_rank if score == previous_score else position
+        ranks.append((item, rank))
+        previous_score, previous_rank = score, rank
+    return ranks
+
+
 def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[int]], *, k: int = RRF_K
+    rankings: Sequence[Sequence[tuple[int, float]]], *, k: int = RRF_K
 ) -> list[tuple[int, float]]:
-    """Fuse ranked id lists: score(id) = Σ 1 / (k + rank); ties keep the first list's order."""
+    """Fuse scored lists (best first): score(id) = Σ 1 / (k + rank).
+
+    Ties in a list share a rank; ties in the fused score keep the first list's order.
+    """
     scores: dict[int, float] = {}
     first_seen: dict[int, int] = {}
-    order = 0
     for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
+        for item, rank in _competition_ranks(ranking):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
-            if item not in first_seen:
-                first_seen[item] = order
-                order += 1
+            first_seen.setdefault(item, len(first_seen))
     return sorted(scores.items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
+
+
+def query_embedding_text(query: str) -> str:
+    """Queries are embedded in their normalised form (see services.cigar_embedding_text)."""
+    return search_key(query)
 
 
 def cigar_search(
@@ -138,13 +154,16 @@ def cigar_search(
     vector: list[tuple[int, float]] = []
     if use_vectors and query.strip():
         vector = cigar_vector_neighbours(
-            embeddings.embed_text(query), model=embeddings.model_name(), k=k, queryset=queryset
+            embeddings.embed_text(query_embedding_text(query)),
+            model=embeddings.model_name(),
+            k=k,
+            queryset=queryset,
         )
     trigram_scores, vector_scores = dict(trigram), dict(vector)
     if not vector:
         fused = [(pk, score) for pk, score in trigram]
     else:
-        fused = reciprocal_rank_fusion([[pk for pk, _ in trigram], [pk for pk, _ in vector]])
+        fused = reciprocal_rank_fusion([trigram, vector])
     return [
         SearchHit(
             cigar_id=pk,

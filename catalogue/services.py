@@ -30,7 +30,7 @@ from catalogue.models import (
     SourceRecord,
     TastingNote,
 )
-from catalogue.naming import cigar_full_name, search_key
+from catalogue.naming import cigar_full_name, fold, search_key
 from catalogue.packages import ParsedPackage
 from cigarspace import embeddings
 
@@ -483,8 +483,14 @@ class EmbedResult:
 
 
 def cigar_embedding_text(cigar: Cigar) -> str:
-    """What the vector describes: the name people and price lists use."""
-    return cigar.full_name
+    """What the vector describes: the full name, and its normalised key when it differs.
+
+    The key puts "Siglo VI" and "siglo 6" in the same text, so that a query written with
+    Arabic numerals (embedded through ``search.query_embedding_text``) lands on the
+    right vitola; measured on the Siglo and Montecristo numbers, the name alone does not.
+    """
+    key = search_key(cigar.full_name)
+    return cigar.full_name if key == fold(cigar.full_name) else f"{cigar.full_name} ({key})"
 
 
 def cigar_embed(

@@ -21,7 +21,8 @@ def test_free_text_one_package_per_sentence():
 def test_free_text_tubes_tins_and_release_notes():
     parsed = parse_packages(
         "Dress Box of 25 cigars in aluminium tubes. Metal Tin of 5 cigars. "
-        "Cardboard Pack of 3 cigars (released 2003). Varnished Cabinet of 50 cigars (released c2008)."
+        "Cardboard Pack of 3 cigars (released 2003). "
+        "Varnished Cabinet of 50 cigars (released c2008)."
     )
     assert [(p.packaging, p.pack_size) for p in parsed] == [
         ("tube", 25),
@@ -33,7 +34,9 @@ def test_free_text_tubes_tins_and_release_notes():
 
 
 def test_the_count_after_of_wins_over_other_numbers():
-    parsed = parse_packages("Varnished 8-9-8 Box of 25 cigars. Numbered Dress Box of 20 cigars (5000 boxes released).")
+    parsed = parse_packages(
+        "Varnished 8-9-8 Box of 25 cigars. Numbered Dress Box of 20 cigars (5000 boxes released)."
+    )
     assert [(p.packaging, p.pack_size) for p in parsed] == [("box", 25), ("box", 20)]
 
 

@@ -1,0 +1,125 @@
+import pytest
+from django.db import connection
+
+from catalogue import services
+from catalogue.importer import catalogue_import
+from catalogue.models import Cigar
+from catalogue.search import (
+    cigar_search,
+    cigar_trigram_neighbours,
+    cigar_vector_neighbours,
+    embeddings_present,
+    reciprocal_rank_fusion,
+)
+from cigarspace import embeddings
+from tests.catalogue.conftest import HABANOS_CSV
+
+pytestmark = pytest.mark.django_db
+
+
+def names(hits):
+    by_id = dict(Cigar.objects.values_list("pk", "full_name"))
+    return [by_id[pk] for pk, *_ in hits]
+
+
+@pytest.fixture
+def habanos(db):
+    catalogue_import(path=HABANOS_CSV)
+
+
+def test_cohiba_siglo_6_finds_siglo_vi_first(habanos):
+    hits = cigar_trigram_neighbours("cohiba siglo 6", k=10)
+    assert names(hits)[0] == "Cohiba Siglo VI"
+    assert hits[0][1] == pytest.approx(1.0)
+    assert names(cigar_trigram_neighbours("COHIBA SIGLO VI", k=1)) == ["Cohiba Siglo VI"]
+
+
+@pytest.mark.parametrize(
+    "query", ["montecristo no 2", "Montecristo N°2", "montecristo #2", "Montecristo No. 2"]
+)
+def test_montecristo_no_2_before_no_4(habanos, query):
+    ranked = names(cigar_trigram_neighbours(query, k=10))
+    assert ranked[0] == "Montecristo No.2"
+    assert ranked.index("Montecristo No.2") < ranked.index("Montecristo No.4")
+
+
+def test_accents_do_not_matter(habanos):
+    assert names(cigar_trigram_neighbours("partagas serie d 4", k=1)) == ["Partagás Serie D No.4"]
+    assert names(cigar_trigram_neighbours("ramon allones specially selected", k=1)) == [
+        "Ramón Allones Specially Selected"
+    ]
+
+
+def test_trigram_neighbours_respect_k_queryset_and_empty_query(habanos):
+    assert len(cigar_trigram_neighbours("cohiba", k=3)) == 3
+    only_montecristo = Cigar.objects.filter(line__brand__name="Montecristo")
+    ranked = names(cigar_trigram_neighbours("cohiba siglo 6", k=5, queryset=only_montecristo))
+    assert ranked
+    assert all(name.startswith("Montecristo") for name in ranked)
+    assert cigar_trigram_neighbours("  ", k=5) == []
+    with pytest.raises(ValueError, match="k must be"):
+        cigar_trigram_neighbours("x", k=0)
+
+
+def test_trigram_k_nearest_is_served_by_the_gist_index(habanos):
+    queryset = Cigar.objects.all()
+    from django.contrib.postgres.search import TrigramDistance
+
+    plan_query = (
+        queryset.annotate(distance=TrigramDistance("search_name", "cohiba siglo 6"))
+        .order_by("distance", "pk")
+        .values_list("pk", "distance")[:30]
+    )
+    sql, params = plan_query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Too few rows for the planner to prefer an index on its own: forbid the seq scan.
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "cigar_search_name_trgm_gist" in plan
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    fused = reciprocal_rank_fusion([[(1, 0.9), (2, 0.8), (3, 0.7)], [(3, 0.9), (1, 0.8), (4, 0.1)]])
+    assert [pk for pk, _ in fused] == [1, 3, 2, 4]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_reciprocal_rank_fusion_ties_share_a_rank():
+    fused = dict(reciprocal_rank_fusion([[(1, 1.0), (2, 0.5), (3, 0.5), (4, 0.2)]]))
+    assert fused[2] == fused[3] == pytest.approx(1 / 62)
+    assert fused[4] == pytest.approx(1 / 64)
+
+
+@pytest.fixture
+def embedded_catalogue(catalogue):
+    services.cigar_embed(mode="missing")
+    return catalogue
+
+
+def test_cigar_embed_fills_missing_vectors_with_the_model_name(embedded_catalogue):
+    assert not Cigar.objects.filter(embedding__isnull=True).exists()
+    assert set(Cigar.objects.values_list("embedding_model", flat=True)) == {embeddings.model_name()}
+    assert services.cigar_embed(mode="missing").embedded == 0
+    assert services.cigar_embed(mode="all").embedded == Cigar.objects.count()
+
+
+def test_vector_neighbours_find_the_same_name_first(embedded_catalogue):
+    siglo = Cigar.objects.get(full_name="Cohiba Siglo VI")
+    vector = embeddings.embed_text(services.cigar_embedding_text(siglo))
+    hits = cigar_vector_neighbours(vector, model=embeddings.model_name(), k=5)
+    assert names(hits)[0] == "Cohiba Siglo VI"
+    assert hits[0][1] == pytest.approx(1.0, abs=1e-4)
+    assert [score for _, score in hits] == sorted((score for _, score in hits), reverse=True)
+    assert cigar_vector_neighbours(vector, model="another-model", k=5) == []
+
+
+def test_hybrid_search_fuses_when_embeddings_exist(embedded_catalogue):
+    assert embeddings_present()
+    hits = cigar_search("cohiba siglo 6", k=5)
+    assert names([(h.cigar_id,) for h in hits])[0] == "Cohiba Siglo VI"
+    assert hits[0].trigram is not None
+    assert hits[0].vector is not None
+    trigram_only = cigar_search("cohiba siglo 6", k=5, use_vectors=False)
+    assert all(hit.vector is None for hit in trigram_only)

