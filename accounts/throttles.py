@@ -25,6 +25,13 @@ class AnonThrottle(AnonRateThrottle):
 class UserThrottle(UserRateThrottle):
     scope = "user"
 
+    def get_cache_key(self, request, view) -> str | None:
+        # DRF's version also counts anonymous clients by IP under this (higher) rate;
+        # they are AnonThrottle's business.
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
 
 class LoginIPThrottle(SimpleRateThrottle):
     scope = "login"
