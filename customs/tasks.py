@@ -40,7 +40,7 @@ def discover_source(slug: str) -> str:
     source = CustomsSource.objects.get(slug=slug)
     run, outcome = source_discover_run(source=source, trigger="task")
     if outcome is not None:
-        for publication in CustomsPublication.objects.filter(pk__in=outcome.created):
+        for publication in CustomsPublication.objects.filter(pk__in=outcome.created).order_by("pk"):
             queue_next_stage(publication)
     return f"{slug}: {run.outcome} — {run.message}"
 

@@ -36,11 +36,25 @@ def server():
 
 
 @pytest.fixture
-def client() -> HttpClient:
-    """The project's real client, with a backoff too small to wait for."""
+def http_client() -> HttpClient:
+    """The project's real HTTP client, with a backoff too small to wait for."""
     return HttpClient(max_retries=3, backoff_base=0.001, backoff_max=0.01, sleep=lambda _s: None)
 
 
 @pytest.fixture
 def douane(db) -> CustomsSource:
     return CustomsSource.objects.get(slug="fr-douane-opendata")
+
+
+@pytest.fixture
+def ingested_pair(server, http_client, douane):
+    """Both fixture editions, served and ingested in order (September, then November)."""
+    from customs.services import publication_advance, publication_discover_one
+    from tests.support.http_server import Reply
+
+    publications = []
+    for path, file in (("/sept.ods", EDITION_1), ("/nov.ods", EDITION_2)):
+        server.route(path, Reply(200, file.read_bytes(), {"Content-Type": "application/zip"}))
+        publication = publication_discover_one(source=douane, external_id=server.url(path))
+        publications.append(publication_advance(publication=publication, client=http_client))
+    return publications

@@ -98,7 +98,7 @@ def test_a_truncated_archive_is_rejected(tmp_path):
         DilaArchive(source=None).extract(path=cut)
 
 
-def test_download_resumes_after_a_dropped_connection(dila, server, client):
+def test_download_resumes_after_a_dropped_connection(dila, server, http_client):
     body = ARCHIVE.read_bytes()
     calls = []
 
@@ -120,7 +120,7 @@ def test_download_resumes_after_a_dropped_connection(dila, server, client):
     publication = publication_discover_one(
         source=dila, external_id=server.url("/JORF_20261003-213512.tar.gz")
     )
-    publication = publication_advance(publication=publication, client=client)
+    publication = publication_advance(publication=publication, client=http_client)
     assert publication.status == PublicationStatus.INGESTED
     assert calls == [None, "bytes=600-"]
     assert publication.raw_blob.size == len(body)
@@ -128,10 +128,10 @@ def test_download_resumes_after_a_dropped_connection(dila, server, client):
     assert publication.entry_count == 2
 
 
-def test_discovery_through_the_listing(dila, server, client):
+def test_discovery_through_the_listing(dila, server, http_client):
     server.route("/OPENDATA/JORF/", Reply(200, LISTING.encode(), {"Content-Type": "text/html"}))
     dila.index_url = server.url("/OPENDATA/JORF/")
     dila.save()
-    outcome = source_discover(source=dila, client=client)
+    outcome = source_discover(source=dila, client=http_client)
     assert len(outcome.created) == 2
     assert CustomsPublication.objects.filter(source=dila).count() == 2

@@ -1,4 +1,4 @@
-"""fr-legifrance-jorf: without credentials it says so; with them, the real client runs
+"""fr-legifrance-jorf: without credentials it says so; with them, the real http_client runs
 against a local PISTE stand-in (token, search, consult)."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def jorf(db) -> CustomsSource:
 
 @pytest.fixture
 def piste(server, settings):
-    settings.LEGIFRANCE_CLIENT_ID = "client-id"
-    settings.LEGIFRANCE_CLIENT_SECRET = "client-secret"
+    settings.LEGIFRANCE_CLIENT_ID = "http_client-id"
+    settings.LEGIFRANCE_CLIENT_SECRET = "http_client-secret"
     settings.LEGIFRANCE_OAUTH_URL = server.url("/oauth/token")
     settings.LEGIFRANCE_API_URL = server.url("/lf-engine-app")
     server.route(
@@ -49,32 +49,32 @@ def piste(server, settings):
     return server
 
 
-def test_without_credentials_the_source_reports_not_configured(jorf, client, settings):
+def test_without_credentials_the_source_reports_not_configured(jorf, http_client, settings):
     settings.LEGIFRANCE_CLIENT_ID = ""
     settings.LEGIFRANCE_CLIENT_SECRET = ""
-    outcome = source_discover(source=jorf, client=client)
+    outcome = source_discover(source=jorf, client=http_client)
     assert not outcome.configured
     assert "not configured" in outcome.message
     assert "LEGIFRANCE_CLIENT_ID" in outcome.message
-    run, _ = source_discover_run(source=jorf, client=client)
+    run, _ = source_discover_run(source=jorf, client=http_client)
     assert run.outcome == "not_configured"
     assert CustomsFetch.objects.count() == 0  # nothing was even attempted
 
 
-def test_a_text_without_credentials_fails_clearly_at_fetch(jorf, client, settings):
+def test_a_text_without_credentials_fails_clearly_at_fetch(jorf, http_client, settings):
     settings.LEGIFRANCE_CLIENT_ID = ""
     publication = CustomsPublication.objects.create(
         source=jorf, external_id="JORFTEXT000052311441", url="https://example.test/x"
     )
     with pytest.raises(Exception, match="not configured"):
-        publication_advance(publication=publication, client=client)
+        publication_advance(publication=publication, client=http_client)
     publication.refresh_from_db()
     assert publication.failed_stage == "fetch"
     assert "LEGIFRANCE_CLIENT_SECRET" in publication.error
 
 
-def test_search_keeps_only_homologation_arretes(jorf, piste, client):
-    outcome = source_discover(source=jorf, client=client)
+def test_search_keeps_only_homologation_arretes(jorf, piste, http_client):
+    outcome = source_discover(source=jorf, client=http_client)
     assert outcome.configured
     (publication,) = CustomsPublication.objects.filter(source=jorf)
     assert publication.external_id == "JORFTEXT000052311441"
@@ -91,16 +91,18 @@ def test_search_keeps_only_homologation_arretes(jorf, piste, client):
     assert b"scope=openid" in token.body
 
 
-def test_consulted_text_gives_legal_provenance_table_and_dgddi_link(jorf, douane, piste, client):
+def test_consulted_text_gives_legal_provenance_table_and_dgddi_link(
+    jorf, douane, piste, http_client
+):
     dgddi = CustomsPublication.objects.create(
         source=douane,
         external_id="https://example.test/Maquette.ods",
         effective_date=dt.date(2026, 11, 1),
         status=PublicationStatus.INGESTED,
     )
-    source_discover(source=jorf, client=client)
+    source_discover(source=jorf, client=http_client)
     publication = publication_advance(
-        publication=CustomsPublication.objects.get(source=jorf), client=client
+        publication=CustomsPublication.objects.get(source=jorf), client=http_client
     )
     assert publication.status == PublicationStatus.INGESTED
     assert publication.effective_date == dt.date(2026, 11, 1)

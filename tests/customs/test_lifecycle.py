@@ -40,7 +40,7 @@ def discover(douane, url: str) -> CustomsPublication:
     return publication_discover_one(source=douane, external_id=url)
 
 
-def test_discovery_scrapes_the_index_and_is_idempotent(server, client, douane):
+def test_discovery_scrapes_the_index_and_is_idempotent(server, http_client, douane):
     html = (FIXTURES / "douane_index.html").read_bytes()
 
     def index(request):
@@ -52,7 +52,7 @@ def test_discovery_scrapes_the_index_and_is_idempotent(server, client, douane):
     douane.index_url = server.url("/opendata/tabacs")
     douane.save()
 
-    first = source_discover(source=douane, client=client)
+    first = source_discover(source=douane, client=http_client)
     assert first.configured
     assert (first.found, len(first.created)) == (3, 3)
     publication = CustomsPublication.objects.get(pk=first.created[0])
@@ -61,7 +61,7 @@ def test_discovery_scrapes_the_index_and_is_idempotent(server, client, douane):
     assert publication.metadata["pdf_twin"].endswith(".pdf")
     assert publication.discovered_at is not None
 
-    again = source_discover(source=douane, client=client)
+    again = source_discover(source=douane, client=http_client)
     assert again.created == []
     assert CustomsPublication.objects.filter(source=douane).count() == 3
     # The second fetch was conditional and recorded as such.
@@ -71,9 +71,9 @@ def test_discovery_scrapes_the_index_and_is_idempotent(server, client, douane):
     assert server.requests[-1].headers.get("If-None-Match") == '"v1"'
 
 
-def test_full_lifecycle_keeps_the_bytes_and_the_provenance(server, client, douane):
+def test_full_lifecycle_keeps_the_bytes_and_the_provenance(server, http_client, douane):
     publication = discover(douane, serve_ods(server, "/files/Maquette%20JORF.ods"))
-    publication = publication_advance(publication=publication, client=client)
+    publication = publication_advance(publication=publication, client=http_client)
 
     assert publication.status == PublicationStatus.INGESTED
     assert publication.title == "Arrêté du 29 septembre 2026, applicable au 1er novembre 2026"
@@ -94,9 +94,9 @@ def test_full_lifecycle_keeps_the_bytes_and_the_provenance(server, client, douan
     assert set(publication.entries.values_list("currency_code", flat=True)) == {"EUR"}
 
 
-def test_only_cigar_rows_are_ingested(server, client, douane):
+def test_only_cigar_rows_are_ingested(server, http_client, douane):
     publication = discover(douane, serve_ods(server, "/e1.ods", EDITION_1))
-    publication_advance(publication=publication, client=client)
+    publication_advance(publication=publication, client=http_client)
     entries = CustomsPriceEntry.objects.filter(publication=publication)
     assert entries.count() == 26
     assert not entries.filter(raw_label__icontains="marlboro").exists()
@@ -104,10 +104,10 @@ def test_only_cigar_rows_are_ingested(server, client, douane):
     assert set(entries.values_list("category", flat=True)) == {"Cigares et cigarillos"}
 
 
-def test_same_bytes_under_another_url_are_not_ingested_twice(server, client, douane):
+def test_same_bytes_under_another_url_are_not_ingested_twice(server, http_client, douane):
     original = discover(douane, serve_ods(server, "/files/Maquette%20JORF%20Nov.ods"))
     copy = discover(douane, serve_ods(server, "/files/Maquette%20JORF%20Nov_0.ods"))
-    counts = publications_ingest_pending(source=douane, client=client)
+    counts = publications_ingest_pending(source=douane, client=http_client)
 
     original.refresh_from_db()
     copy.refresh_from_db()
@@ -118,29 +118,29 @@ def test_same_bytes_under_another_url_are_not_ingested_twice(server, client, dou
     assert copy.entries.count() == 0
     assert CustomsPriceEntry.objects.count() == 13
     # Nothing left to do: the copy is not pending.
-    assert publications_ingest_pending(source=douane, client=client)["ingested"] == 0
+    assert publications_ingest_pending(source=douane, client=http_client)["ingested"] == 0
 
 
-def test_the_same_file_twice_is_one_publication(server, client, douane):
+def test_the_same_file_twice_is_one_publication(server, http_client, douane):
     url = serve_ods(server, "/same.ods")
     first = discover(douane, url)
-    publication_advance(publication=first, client=client)
+    publication_advance(publication=first, client=http_client)
     second = discover(douane, url)
     assert second.pk == first.pk
-    publication_advance(publication=second, client=client)
+    publication_advance(publication=second, client=http_client)
     assert CustomsPublication.objects.count() == 1
     assert CustomsPriceEntry.objects.count() == 13
     assert server.hits("/same.ods") == 1
 
 
-def test_html_served_instead_of_ods_fails_at_fetch(server, client, douane):
+def test_html_served_instead_of_ods_fails_at_fetch(server, http_client, douane):
     server.route(
         "/blocked.ods",
         Reply(200, b"<!DOCTYPE html><html><body>Acces refuse</body></html>", {}),
     )
     publication = discover(douane, server.url("/blocked.ods"))
     with pytest.raises(StageError):
-        publication_advance(publication=publication, client=client)
+        publication_advance(publication=publication, client=http_client)
     publication.refresh_from_db()
     assert (publication.status, publication.failed_stage) == ("failed", "fetch")
     assert "HTML page" in publication.error
@@ -148,18 +148,18 @@ def test_html_served_instead_of_ods_fails_at_fetch(server, client, douane):
     assert publication.failed_at is not None
 
 
-def test_truncated_ods_fails_at_parse(server, client, douane):
+def test_truncated_ods_fails_at_parse(server, http_client, douane):
     server.route("/cut.ods", Reply(200, EDITION_2.read_bytes()[:1200], ODS_TYPE))
     publication = discover(douane, server.url("/cut.ods"))
     with pytest.raises(StageError):
-        publication_advance(publication=publication, client=client)
+        publication_advance(publication=publication, client=http_client)
     publication.refresh_from_db()
     assert (publication.status, publication.failed_stage) == ("failed", "parse")
     assert "truncated or damaged" in publication.error
     assert publication.entries.count() == 0
 
 
-def test_403_twice_then_success(server, client, douane):
+def test_403_twice_then_success(server, http_client, douane):
     answers = iter([Reply(403, b"Forbidden"), Reply(403, b"Forbidden")])
 
     def flaky(_request):
@@ -167,17 +167,17 @@ def test_403_twice_then_success(server, client, douane):
 
     server.route("/flaky.ods", flaky)
     publication = discover(douane, server.url("/flaky.ods"))
-    publication = publication_advance(publication=publication, client=client)
+    publication = publication_advance(publication=publication, client=http_client)
     assert publication.status == PublicationStatus.INGESTED
     assert server.hits("/flaky.ods") == 3
     assert CustomsFetch.objects.get(publication=publication).attempts == 3
 
 
-def test_500_forever_fails_with_the_reason_and_retry_resumes(server, client, douane):
+def test_500_forever_fails_with_the_reason_and_retry_resumes(server, http_client, douane):
     server.route("/down.ods", Reply(500, b"Internal Server Error"))
     publication = discover(douane, server.url("/down.ods"))
     with pytest.raises(StageError):
-        publication_advance(publication=publication, client=client)
+        publication_advance(publication=publication, client=http_client)
     publication.refresh_from_db()
     assert (publication.status, publication.failed_stage) == ("failed", "fetch")
     assert "500" in publication.error
@@ -187,13 +187,13 @@ def test_500_forever_fails_with_the_reason_and_retry_resumes(server, client, dou
     assert failed_fetch.error
 
     serve_ods(server, "/down.ods")
-    publication = publication_retry(publication=publication, client=client)
+    publication = publication_retry(publication=publication, client=http_client)
     assert publication.status == PublicationStatus.INGESTED
     assert publication.failed_stage == publication.error == ""
     assert publication.metadata["last_failure"]["stage"] == "fetch"
 
 
-def test_a_crash_mid_ingestion_leaves_no_rows(server, client, douane, monkeypatch):
+def test_a_crash_mid_ingestion_leaves_no_rows(server, http_client, douane, monkeypatch):
     publication = discover(douane, serve_ods(server, "/crash.ods"))
     monkeypatch.setattr(lifecycle, "INGEST_BATCH_SIZE", 4)
     real_bulk_create = CustomsPriceEntry.objects.bulk_create
@@ -207,7 +207,7 @@ def test_a_crash_mid_ingestion_leaves_no_rows(server, client, douane, monkeypatc
 
     monkeypatch.setattr(CustomsPriceEntry.objects, "bulk_create", crash_on_third_batch)
     with pytest.raises(StageError):
-        publication_advance(publication=publication, client=client)
+        publication_advance(publication=publication, client=http_client)
 
     publication.refresh_from_db()
     assert calls == [4, 4, 4]  # two batches were written before the crash…
@@ -218,25 +218,25 @@ def test_a_crash_mid_ingestion_leaves_no_rows(server, client, douane, monkeypatc
 
     monkeypatch.undo()
     fetches_before = server.hits("/crash.ods")
-    publication = publication_retry(publication=publication, client=client)
+    publication = publication_retry(publication=publication, client=http_client)
     assert publication.status == PublicationStatus.INGESTED
     assert publication.entries.count() == 13
     # Retry resumed at ingestion: the document was not downloaded again.
     assert server.hits("/crash.ods") == fetches_before
 
 
-def test_retry_refuses_a_publication_that_did_not_fail(server, client, douane):
+def test_retry_refuses_a_publication_that_did_not_fail(server, http_client, douane):
     publication = discover(douane, serve_ods(server, "/ok.ods"))
-    publication = publication_advance(publication=publication, client=client)
+    publication = publication_advance(publication=publication, client=http_client)
     with pytest.raises(Exception, match="not failed"):
-        publication_retry(publication=publication, client=client)
+        publication_retry(publication=publication, client=http_client)
 
 
-def test_the_diff_between_two_editions(server, client, douane):
+def test_the_diff_between_two_editions(server, http_client, douane):
     september = discover(douane, serve_ods(server, "/sept.ods", EDITION_1))
-    publication_advance(publication=september, client=client)
+    publication_advance(publication=september, client=http_client)
     november = discover(douane, serve_ods(server, "/nov.ods", EDITION_2))
-    november = publication_advance(publication=november, client=client)
+    november = publication_advance(publication=november, client=http_client)
 
     kinds = dict(november.entries.values_list("raw_label", "change_kind"))
     assert kinds["Cohiba Robustos, en 25 cigares"] == ChangeKind.CHANGED
@@ -267,9 +267,9 @@ def test_the_diff_between_two_editions(server, client, douane):
     assert robustos.parsed["previous"]["pack_price"] == "2050.00"
 
 
-def test_first_edition_kinds_come_from_the_sheet(server, client, douane):
+def test_first_edition_kinds_come_from_the_sheet(server, http_client, douane):
     september = discover(douane, serve_ods(server, "/sept.ods", EDITION_1))
-    september = publication_advance(publication=september, client=client)
+    september = publication_advance(publication=september, client=http_client)
     kinds = dict(september.entries.values_list("raw_label", "change_kind"))
     assert kinds["Cohiba Robustos, en 25 cigares"] == ChangeKind.CHANGED
     assert kinds["Lucky Strike Cigarillos, en 10 cigares"] == ChangeKind.UNCHANGED
@@ -277,7 +277,7 @@ def test_first_edition_kinds_come_from_the_sheet(server, client, douane):
 
 
 def test_ingestion_announces_itself_after_commit(
-    server, client, douane, django_capture_on_commit_callbacks
+    server, http_client, douane, django_capture_on_commit_callbacks
 ):
     received = []
 
@@ -288,7 +288,7 @@ def test_ingestion_announces_itself_after_commit(
     try:
         publication = discover(douane, serve_ods(server, "/signal.ods"))
         with django_capture_on_commit_callbacks(execute=True):
-            publication = publication_advance(publication=publication, client=client)
+            publication = publication_advance(publication=publication, client=http_client)
     finally:
         publication_ingested.disconnect(listener)
     assert received == [publication.pk]

@@ -94,7 +94,7 @@ def test_an_oversized_file_is_refused(ofdf, tmp_path, monkeypatch):
         publication_ingest_file(source=ofdf, path=FIXTURES / "ofdf_prices.csv")
 
 
-def test_manual_channel_has_nothing_to_discover(ofdf, client):
-    outcome = source_discover(source=ofdf, client=client)
+def test_manual_channel_has_nothing_to_discover(ofdf, http_client):
+    outcome = source_discover(source=ofdf, client=http_client)
     assert not outcome.configured
     assert "ingest_file --source ch-ofdf" in outcome.message
