@@ -13,9 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.permissions import is_authenticated
+from accounts.throttles import AnonThrottle, UserThrottle
 from media.exceptions import MediaRefusedError
 from media.images import image_thumbnails_ensure
 from media.models import MediaBlob
@@ -35,6 +37,19 @@ REFUSAL_STATUS = {
     "fetch_failed": status.HTTP_502_BAD_GATEWAY,
     "too_many_redirects": status.HTTP_502_BAD_GATEWAY,
 }
+
+
+class MediaDownloadThrottle(AnonThrottle):
+    """Anonymous downloads per client IP, on their own counter and at a higher rate than
+    the API's: one catalogue page shows dozens of thumbnails. Configure it with a
+    "media_download" entry in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]."""
+
+    scope = "media_download"
+    default_rate = "3000/minute"
+
+    def get_rate(self) -> str:
+        # Read at call time (not the class attribute frozen at import): settings may change.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or self.default_rate
 
 
 class MediaRefusedApiError(exceptions.APIException):
@@ -119,6 +134,7 @@ class BlobDownloadApi(APIView):
     """The bytes of a blob; ETag is the digest, cached for a year (the content never changes)."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [MediaDownloadThrottle, UserThrottle]
     content_negotiation_class = IgnoreAcceptHeader
 
     @extend_schema(
@@ -143,6 +159,7 @@ class BlobThumbnailApi(APIView):
     """A WebP thumbnail of an image blob, rendered once on first request."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [MediaDownloadThrottle, UserThrottle]
     content_negotiation_class = IgnoreAcceptHeader
 
     @extend_schema(

@@ -265,3 +265,34 @@ def test_thumbnail_decodes_as_an_image(anonymous, png_bytes, tmp_path):
     path.write_bytes(b"".join(response.streaming_content))
     with Image.open(path) as image:
         assert image.size == (64, 48)
+
+
+def test_anonymous_downloads_have_their_own_throttle(anonymous, settings, jpeg_bytes):
+    from django.core.cache import cache
+
+    cache.clear()
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "media_download": "2/minute"},
+    }
+    blob = blob_put_bytes(jpeg_bytes, mime_type="image/jpeg")
+    url = f"/api/v1/media/blobs/{blob.digest}"
+    statuses = [anonymous.get(url).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert anonymous.get(media_url(f.CigarFactory())).status_code == 200  # API counter apart
+    cache.clear()
+
+
+@pytest.mark.parametrize("extra_bytes", [200 * 1024, 3 * 1024 * 1024])
+def test_an_oversized_upload_is_cut_while_it_arrives(operator, settings, blob_root, extra_bytes):
+    """Over the cap by a little (counted per chunk) or by a lot (refused on Content-Length):
+    either way a 413 before the image checks, and nothing stored."""
+    settings.MEDIA_MAX_IMAGE_BYTES = 64 * 1024
+    data = make_image("JPEG", (32, 32)) + b"\0" * (64 * 1024 + extra_bytes)
+    response = upload(operator, f.CigarFactory(), data)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert "limit of 65536 bytes" in response.json()["error"]["message"]
+    assert MediaBlob.objects.count() == 0
+    assert stored_files(blob_root) == []
