@@ -82,6 +82,12 @@ def put_file(storage: Storage, key: str, path: Path) -> bool:
             os.link(path, target)
         except FileExistsError:
             return False
+        except OSError:
+            # A file system without hard links (some network mounts): rename instead. A
+            # racing writer can only replace the file with the very same bytes.
+            if target.exists():
+                return False
+            os.replace(path, target)
         # Readable by a web server process; the store is not a secret.
         with contextlib.suppress(OSError):
             target.chmod(0o644)

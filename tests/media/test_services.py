@@ -174,3 +174,34 @@ def test_prune_deletes_only_unreferenced_blobs(blob_root, django_capture_on_comm
     assert remaining == {used_by_asset.digest, used_by_publication.digest, fresh_unused.digest}
     assert not (blob_root / unused.storage_key).exists()
     assert (blob_root / used_by_asset.storage_key).exists()
+
+
+def test_store_works_without_hard_links(monkeypatch, blob_root):
+    def no_links(*args):
+        raise PermissionError("hard links not supported here")
+
+    monkeypatch.setattr("media.storage.os.link", no_links)
+    blob = blob_put_bytes(b"on a network mount")
+    assert (blob_root / blob.storage_key).read_bytes() == b"on a network mount"
+    assert blob_put_bytes(b"on a network mount").pk == blob.pk
+    assert stored_files(blob_root) == [blob_root / blob.storage_key]
+
+
+def test_any_django_storage_backend_can_hold_the_blobs(settings, jpeg_bytes):
+    """The store speaks only the Storage API off the file system (S3 would plug in here)."""
+    from media.images import image_put_upload
+    from media.selectors import blob_verify, thumbnail_open
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "blobs": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    blob = blob_put_bytes(b"remote bytes")
+    assert blob_path_or_none(blob) is None
+    with blob_open(blob) as stream:
+        assert stream.read() == b"remote bytes"
+    assert blob_put_bytes(b"remote bytes").pk == blob.pk
+    assert blob_verify(blob).state == "ok"
+    image = image_put_upload(io.BytesIO(jpeg_bytes))
+    with thumbnail_open(digest=image.digest, size=256) as thumb:
+        assert thumb.read()[8:12] == b"WEBP"
