@@ -56,6 +56,8 @@ _ROMAN = re.compile(r"^[ivxlcdm]+$")
 
 def fold_accents(text: str) -> str:
     """Partagás → Partagas, Larrañaga → Larranaga, Nº → No (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -124,6 +126,19 @@ _PACKAGING_WORDS = {
     "humidor": ("humidor",),
     "jarre": ("jarre", "jar"),
 }
+
+
+# Compiled once: the words folded like the text they are searched in.
+_PACKAGING_PATTERNS = [
+    (
+        canonical,
+        re.compile(
+            r"\b(?:" + "|".join(re.escape(fold_accents(w).casefold()) for w in words) + r")\b"
+        ),
+    )
+    for canonical, words in _PACKAGING_WORDS.items()
+]
+_COUNTS = re.compile(r"(\d+)\s+\w+\s+(?:\w+\s+)?de\s+(\d+)")
 
 
 # --- Edition words and dimensions ---------------------------------------------------------
@@ -264,14 +279,10 @@ def _packaging_attributes(groups: list[str]) -> tuple[tuple[str, ...], tuple[tup
     counts: list[tuple[int, int]] = []
     for group in groups:
         folded = fold_accents(group).casefold()
-        for canonical, words in _PACKAGING_WORDS.items():
-            if canonical in attributes:
-                continue
-            for word in words:
-                if re.search(rf"\b{re.escape(fold_accents(word).casefold())}\b", folded):
-                    attributes.append(canonical)
-                    break
-        for outer, inner in re.findall(r"(\d+)\s+\w+\s+(?:\w+\s+)?de\s+(\d+)", folded):
+        for canonical, pattern in _PACKAGING_PATTERNS:
+            if canonical not in attributes and pattern.search(folded):
+                attributes.append(canonical)
+        for outer, inner in _COUNTS.findall(folded):
             counts.append((int(outer), int(inner)))
     # "boîte métal" already says "boîte".
     if "boîte métal" in attributes and "boîte" in attributes:

@@ -68,7 +68,9 @@ class StageError(Exception):
 
 
 def _downloads_dir() -> Path:
-    path = Path(settings.CIGARSPACE_DATA_DIR) / "customs" / "downloads"
+    # Partial downloads live outside the blob store until complete (resumable with Range).
+    configured = getattr(settings, "CUSTOMS_DOWNLOAD_DIR", None)
+    path = Path(configured or Path(settings.CIGARSPACE_DATA_DIR) / "customs" / "downloads")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -252,12 +254,24 @@ def _publication_fetched(*, publication: CustomsPublication, blob, fetched_at: d
 # --- parse ------------------------------------------------------------------------------------
 
 
-def _extract(publication: CustomsPublication) -> Extraction:
+# The last extraction made in this process: when ingestion follows parsing right away
+# (the usual case), the document is not read twice. Keyed by the bytes and the adapter
+# version, so a stale entry can never be used; one entry only, so memory stays bounded.
+_last_extraction: dict[tuple, Extraction] = {}
+
+
+def _extract(publication: CustomsPublication, *, reuse: bool = False) -> Extraction:
     if publication.raw_blob_id is None:
         raise AdapterError("The publication has no stored document: fetch it first.")
     adapter = extractor_adapter_for(publication.source)
+    key = (publication.pk, publication.content_hash, adapter.name, adapter.version)
+    if reuse and key in _last_extraction:
+        return _last_extraction.pop(key)
     with raw_document_path(publication.raw_blob, suffix=adapter.suffix) as path:
-        return adapter.extract(path=path, publication=publication)
+        extraction = adapter.extract(path=path, publication=publication)
+    _last_extraction.clear()
+    _last_extraction[key] = extraction
+    return extraction
 
 
 def publication_parse(*, publication: CustomsPublication) -> CustomsPublication:
@@ -321,7 +335,7 @@ def publication_ingest(*, publication: CustomsPublication) -> CustomsPublication
     """Write every entry of the publication, with its change kind, in one transaction."""
 
     def work() -> None:
-        extraction = _extract(publication)
+        extraction = _extract(publication, reuse=True)
         _publication_ingested(publication=publication, extraction=extraction)
 
     return _run_stage(publication, PublicationStage.INGEST, work)

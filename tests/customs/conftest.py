@@ -25,7 +25,8 @@ def isolated_storage(tmp_path, settings) -> Path:
             "OPTIONS": {"location": str(tmp_path / "blobs")},
         },
     }
-    settings.CIGARSPACE_DATA_DIR = tmp_path / "data"
+    # Not CIGARSPACE_DATA_DIR: the embedded database lives there.
+    settings.CUSTOMS_DOWNLOAD_DIR = tmp_path / "downloads"
     return tmp_path
 
 
