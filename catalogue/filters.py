@@ -53,7 +53,8 @@ class CigarFilter(django_filters.FilterSet):
         method="filter_origin",
         help_text="Country of manufacture or of a leaf (wrapper, binder, filler), any case.",
     )
-    strength = django_filters.MultipleChoiceFilter(choices=Strength.choices)
+    # distinct=False: one cigar has one strength, and DISTINCT over wide rows is costly.
+    strength = django_filters.MultipleChoiceFilter(choices=Strength.choices, distinct=False)
     discontinued = django_filters.BooleanFilter(field_name="is_discontinued")
 
     class Meta:

@@ -160,6 +160,8 @@ class Cigar(TimeStampedModel):
             GistIndex(
                 OpClass("search_name", name="gist_trgm_ops"), name="cigar_search_name_trgm_gist"
             ),
+            # The API's stable order and its cursor pagination: (full_name, id).
+            models.Index(fields=["full_name", "id"], name="cigar_full_name_id_idx"),
             HnswIndex(
                 name="cigar_embedding_hnsw",
                 fields=["embedding"],

@@ -16,16 +16,17 @@ this module; it imports nothing above the catalogue).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramDistance
+from django.contrib.postgres.search import TrigramDistance, TrigramSimilarity
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from pgvector.django import CosineDistance
 
-from catalogue.models import Cigar
+from catalogue.models import Brand, Cigar
 from catalogue.naming import search_key
 from cigarspace import embeddings
 
@@ -50,13 +51,78 @@ def cigar_trigram_neighbours(
     key = search_key(query)
     if not key:
         return []
+    rows = trigram_neighbours_queryset(key, k=k, queryset=queryset)
+    return [(pk, round(1.0 - float(distance), 6)) for pk, distance in rows]
+
+
+def cigar_trigram_neighbours_in_brands(
+    query: str,
+    *,
+    brand_ids: Sequence[int],
+    k: int = 30,
+    queryset: QuerySet[Cigar] | None = None,
+) -> list[tuple[int, float]]:
+    """Like ``cigar_trigram_neighbours``, among the cigars of ``brand_ids`` only.
+
+    Blocking by brand: a brand holds a few thousand cigars at most, so reading them
+    through the line index and sorting by similarity is cheaper than the GiST k-nearest
+    scan over the whole catalogue (which visits many lossy index pages when names
+    share most of their trigrams). ``similarity()`` in ORDER BY keeps the planner off
+    the GiST distance ordering.
+    """
+    key = search_key(query)
+    if not key or not brand_ids:
+        return []
     base = queryset if queryset is not None else Cigar.objects.all()
     rows = (
+        base.filter(line__brand_id__in=list(brand_ids))
+        .annotate(similarity=TrigramSimilarity("search_name", key))
+        .order_by("-similarity", "pk")
+        .values_list("pk", "similarity")[: _bounded(k)]
+    )
+    return [(pk, round(float(similarity), 6)) for pk, similarity in rows]
+
+
+_brand_keys: tuple[float, list[tuple[int, list[str]]]] | None = None
+_BRAND_KEYS_SECONDS = 60.0
+
+
+def _brand_key_list() -> list[tuple[int, list[str]]]:
+    """(brand id, [normalised name and aliases]) kept a minute per process: brands change
+    rarely, and this is read by every search."""
+    global _brand_keys
+    now = time.monotonic()
+    if _brand_keys is None or now - _brand_keys[0] > _BRAND_KEYS_SECONDS:
+        keys = []
+        for pk, name, aliases in Brand.objects.values_list("pk", "name", "aliases"):
+            names = [name, *(a for a in (aliases or []) if isinstance(a, str))]
+            keys.append((pk, sorted({search_key(n) for n in names if search_key(n)})))
+        _brand_keys = (now, keys)
+    return _brand_keys[1]
+
+
+def forget_brand_keys() -> None:
+    """Drop this process's brand keys (brand services call it after a write)."""
+    global _brand_keys
+    _brand_keys = None
+
+
+def brands_named_in(query: str) -> list[int]:
+    """Ids of the brands whose name (or an alias) appears as whole words in ``query``."""
+    padded = f" {search_key(query)} "
+    return [pk for pk, keys in _brand_key_list() if any(f" {key} " in padded for key in keys)]
+
+
+def trigram_neighbours_queryset(
+    key: str, *, k: int = 30, queryset: QuerySet[Cigar] | None = None
+) -> QuerySet:
+    """The k-nearest query itself (already normalised ``key``), for EXPLAIN in bench/tests."""
+    base = queryset if queryset is not None else Cigar.objects.all()
+    return (
         base.annotate(distance=TrigramDistance("search_name", key))
         .order_by("distance", "pk")
         .values_list("pk", "distance")[: _bounded(k)]
     )
-    return [(pk, round(1.0 - float(distance), 6)) for pk, distance in rows]
 
 
 def cigar_vector_neighbours(
@@ -145,10 +211,22 @@ def cigar_search(
 ) -> list[SearchHit]:
     """Hybrid search: trigram neighbours, fused with vector neighbours when they exist.
 
+    A query that names a brand ("cohiba siglo 6") searches that brand's cigars only;
+    the vector side still searches the whole catalogue (it may suggest another brand's
+    cigar, ranked after the brand's own by the fusion).
+
     ``use_vectors=None`` uses vectors when the catalogue has some for the configured model.
     """
     k = _bounded(k)
-    trigram = cigar_trigram_neighbours(query, k=k, queryset=queryset)
+    brand_ids = brands_named_in(query)
+    trigram = (
+        cigar_trigram_neighbours_in_brands(query, brand_ids=brand_ids, k=k, queryset=queryset)
+        if brand_ids
+        else []
+    )
+    if not trigram:
+        # No brand named, or none of its cigars passes the caller's filters.
+        trigram = cigar_trigram_neighbours(query, k=k, queryset=queryset)
     if use_vectors is None:
         use_vectors = embeddings_present()
     vector: list[tuple[int, float]] = []

@@ -32,6 +32,7 @@ from catalogue.models import (
 )
 from catalogue.naming import cigar_full_name, fold, search_key
 from catalogue.packages import ParsedPackage
+from catalogue.search import forget_brand_keys
 from cigarspace import embeddings
 
 BRAND_FIELDS = ("name", "country", "description", "website", "image_url", "aliases")
@@ -84,6 +85,15 @@ def _apply(instance, fields: dict[str, Any], allowed: Sequence[str]) -> list[str
             setattr(instance, name, value)
             changed.append(name)
     return changed
+
+
+def _check_name_free(queryset: QuerySet, name: str, what: str, exclude_pk=None) -> None:
+    # Friendlier than the database constraint's message, and names the field.
+    clash = queryset.filter(name__iexact=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"name": f"{what} named {name!r} already exists."})
 
 
 def _clean(instance, *, exclude: Iterable[str] = ()) -> None:
@@ -140,9 +150,11 @@ def brand_create(
         image_url=image_url,
         aliases=aliases or [],
     )
+    _check_name_free(Brand.objects.all(), brand.name, "A brand")
     brand.slug = _unique_slug(brand.name, Brand.objects.all(), max_length=140)
     _clean(brand)
     brand.save()
+    forget_brand_keys()
     return brand
 
 
@@ -156,11 +168,13 @@ def brand_update(*, brand: Brand, **fields: Any) -> Brand:
     if not changed:
         return brand
     if "name" in changed:
+        _check_name_free(Brand.objects.all(), brand.name, "A brand", exclude_pk=brand.pk)
         brand.slug = _unique_slug(
             brand.name, Brand.objects.all(), max_length=140, exclude_pk=brand.pk
         )
     _clean(brand)
     brand.save()
+    forget_brand_keys()
     if "name" in changed:
         # The default line carries the brand's name: it follows the rename.
         default_line = brand.lines.filter(name__iexact=old_name).first()
@@ -179,6 +193,7 @@ def brand_delete(*, brand: Brand) -> None:
     if brand.lines.exists():
         raise ValidationError(f"Brand {brand.name!r} still has lines; delete or move them first.")
     brand.delete()
+    forget_brand_keys()
 
 
 def brand_get_or_create(*, name: str) -> tuple[Brand, bool]:
@@ -195,6 +210,7 @@ def brand_get_or_create(*, name: str) -> tuple[Brand, bool]:
 @transaction.atomic
 def line_create(*, brand: Brand, name: str, description: str = "") -> CigarLine:
     line = CigarLine(brand=brand, name=" ".join(name.split()), description=description)
+    _check_name_free(brand.lines.all(), line.name, f"A line of {brand.name}")
     line.slug = _unique_slug(line.name, brand.lines.all(), max_length=140)
     _clean(line)
     line.save()
@@ -215,6 +231,9 @@ def line_update(*, line: CigarLine, **fields: Any) -> CigarLine:
     if not changed:
         return line
     if "name" in changed or "brand" in changed:
+        _check_name_free(
+            line.brand.lines.all(), line.name, f"A line of {line.brand.name}", exclude_pk=line.pk
+        )
         line.slug = _unique_slug(
             line.name, line.brand.lines.all(), max_length=140, exclude_pk=line.pk
         )
@@ -377,9 +396,11 @@ def cigar_set_packages(*, cigar: Cigar, packages: list[ParsedPackage], merchant:
 def brand_save_instance(*, brand: Brand) -> Brand:
     """Save a brand edited by a form: the slug follows the name, and a rename cascades."""
     if brand.pk is None:
+        _check_name_free(Brand.objects.all(), brand.name, "A brand")
         brand.slug = _unique_slug(brand.name, Brand.objects.all(), max_length=140)
         _clean(brand)
         brand.save()
+        forget_brand_keys()
         return brand
     stored = Brand.objects.select_for_update().get(pk=brand.pk)
     fields = {name: getattr(brand, name) for name in BRAND_FIELDS}

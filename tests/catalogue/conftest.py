@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from catalogue import services
 from catalogue.packages import ParsedPackage
+from catalogue.search import forget_brand_keys
 from tests.factories import OperatorFactory, UserFactory
 
 HABANOS_CSV = Path(__file__).resolve().parents[2] / "catalogue" / "fixtures" / "habanos-2016.csv"
@@ -25,8 +26,10 @@ def _fresh_cache(request):
         return
     request.getfixturevalue("db")
     cache.clear()
+    forget_brand_keys()  # brand ids differ from one test to the next
     yield
     cache.clear()
+    forget_brand_keys()
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 
@@ -10,6 +12,7 @@ from catalogue.search import (
     cigar_vector_neighbours,
     embeddings_present,
     reciprocal_rank_fusion,
+    trigram_neighbours_queryset,
 )
 from cigarspace import embeddings
 from tests.catalogue.conftest import HABANOS_CSV
@@ -62,15 +65,7 @@ def test_trigram_neighbours_respect_k_queryset_and_empty_query(habanos):
 
 
 def test_trigram_k_nearest_is_served_by_the_gist_index(habanos):
-    queryset = Cigar.objects.all()
-    from django.contrib.postgres.search import TrigramDistance
-
-    plan_query = (
-        queryset.annotate(distance=TrigramDistance("search_name", "cohiba siglo 6"))
-        .order_by("distance", "pk")
-        .values_list("pk", "distance")[:30]
-    )
-    sql, params = plan_query.query.sql_with_params()
+    sql, params = trigram_neighbours_queryset("cohiba siglo 6", k=30).query.sql_with_params()
     with connection.cursor() as cursor:
         # Too few rows for the planner to prefer an index on its own: forbid the seq scan.
         cursor.execute("SET enable_seqscan = off")
@@ -78,6 +73,8 @@ def test_trigram_k_nearest_is_served_by_the_gist_index(habanos):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert "cigar_search_name_trgm_gist" in plan
+    # The index returns rows in distance order: at most an incremental sort of ties by id.
+    assert not re.search(r"(?<!Incremental )Sort\s+\(", plan)
 
 
 def test_reciprocal_rank_fusion_rewards_agreement():
@@ -123,3 +120,28 @@ def test_hybrid_search_fuses_when_embeddings_exist(embedded_catalogue):
     assert hits[0].vector is not None
     trigram_only = cigar_search("cohiba siglo 6", k=5, use_vectors=False)
     assert all(hit.vector is None for hit in trigram_only)
+
+
+def test_a_query_naming_a_brand_searches_that_brand(habanos):
+    from catalogue.models import Brand
+    from catalogue.search import brands_named_in, cigar_trigram_neighbours_in_brands
+
+    cohiba = Brand.objects.get(name="Cohiba")
+    assert brands_named_in("cohiba siglo 6") == [cohiba.pk]
+    assert brands_named_in("siglo 6") == []
+    romeo = Brand.objects.get(name="Romeo y Julieta")
+    assert brands_named_in("ROMEO Y JULIETA churchills") == [romeo.pk]
+    hits = cigar_trigram_neighbours_in_brands("cohiba siglo 6", brand_ids=[cohiba.pk], k=50)
+    assert names(hits)[0] == "Cohiba Siglo VI"
+    assert all(name.startswith("Cohiba") for name in names(hits))
+    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    result = cigar_search("cohiba siglo 6", k=10, use_vectors=False)
+    assert names([(h.cigar_id,) for h in result])[0] == "Cohiba Siglo VI"
+
+
+def test_brand_aliases_and_new_brands_are_recognised(catalogue):
+    from catalogue.search import brands_named_in
+
+    upmann = services.brand_create(name="H. Upmann", aliases=["H.Upmann", "Upmann"])
+    assert brands_named_in("upmann magnum 50") == [upmann.pk]
+    assert brands_named_in("h upmann no 2") == [upmann.pk]
