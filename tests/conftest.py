@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def blob_root(tmp_path, settings) -> Path:
+    """Every test stores blobs in its own directory, never in the real data directory.
+
+    pytest-django resets storages when STORAGES changes, so the "blobs" storage follows.
+    """
+    root = tmp_path / "blobs"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "blobs": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
 
 
 @pytest.fixture

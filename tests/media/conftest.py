@@ -1,4 +1,4 @@
-"""Media tests: every test gets its own blob directory, and images made by Pillow."""
+"""Media tests: images made by Pillow (the per-test blob directory is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,6 @@ import pytest
 from PIL import Image
 
 from media.models import MediaBlob
-
-
-@pytest.fixture(autouse=True)
-def blob_root(tmp_path, settings) -> Path:
-    """Point the "blobs" storage at a fresh directory (pytest-django resets storages)."""
-    root = tmp_path / "blobs"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "blobs": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
 
 
 def stored_files(root: Path) -> list[Path]:
