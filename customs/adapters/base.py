@@ -31,6 +31,26 @@ class DocumentRejected(AdapterError):
     """The fetched bytes are not the expected kind of document (HTML instead of ODS…)."""
 
 
+#: A spreadsheet may not expand past this much when unzipped (a zip bomb stops here).
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
+
+
+def check_zip_expansion(path: Path, *, limit: int | None = None) -> None:
+    """Refuse a zip-based document (ODS, XLSX) whose members would unpack past ``limit``."""
+    import zipfile
+
+    limit = limit or MAX_UNZIPPED_BYTES
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DocumentRejected(f"Not a readable file (truncated or damaged): {exc}") from exc
+    if total > limit:
+        raise DocumentRejected(
+            f"The document would unpack to {total} bytes, over the limit of {limit}."
+        )
+
+
 @dataclass
 class DiscoveredDocument:
     external_id: str

@@ -163,7 +163,7 @@ class DilaArchive(ExtractorAdapter):
     version = "1.0"
     suffix = ".tar.gz"
     mime_type = "application/gzip"
-    max_bytes = 3 * 1024 * 1024 * 1024
+    max_bytes = 2 * 1024 * 1024 * 1024  # the global dump is ~1.6 GB
 
     def check_document(self, path: Path) -> None:
         with path.open("rb") as handle:

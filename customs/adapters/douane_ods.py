@@ -24,6 +24,7 @@ from customs.adapters.base import (
     DocumentRejected,
     Extraction,
     ExtractorAdapter,
+    check_zip_expansion,
 )
 from customs.rows import PriceTableReader, TableError
 
@@ -125,6 +126,7 @@ class DouaneOds(ExtractorAdapter):
             ) from exc
         if mimetype != ODS_MIME_TYPE:
             raise DocumentRejected(f"Not an ODS spreadsheet: the zip says {mimetype!r}.")
+        check_zip_expansion(path)
         try:
             workbook = CalamineWorkbook.from_path(str(path))
             sheet = workbook.get_sheet_by_index(0)

@@ -25,6 +25,7 @@ from customs.adapters.base import (
     DocumentRejected,
     Extraction,
     ExtractorAdapter,
+    check_zip_expansion,
 )
 from customs.labels import (
     PriceParseError,
@@ -122,6 +123,7 @@ class ManualTable(ExtractorAdapter):
 
     def _rows(self, path: Path) -> list[list[object]]:
         if _is_xlsx(path):
+            check_zip_expansion(path, limit=100 * 1024 * 1024)
             try:
                 sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
                 return sheet.to_python(skip_empty_area=False)

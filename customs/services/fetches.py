@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from cigarspace.http import FetchResult, HttpClient, HttpError
@@ -55,6 +56,9 @@ def fetch_recorded(
     in the record when the real one carries something that must not be stored.
     """
     source = source or (publication.source if publication else None)
+    # An adapter's own cap never lifts the deployment's (HTTP_MAX_DOWNLOAD_BYTES).
+    ceiling = settings.HTTP_MAX_DOWNLOAD_BYTES
+    max_bytes = min(max_bytes, ceiling) if max_bytes is not None else ceiling
     etag = last_modified = ""
     if conditional:
         etag, last_modified = _last_validators(source=source, purpose=purpose, url=url)

@@ -249,3 +249,11 @@ def test_index_page_lists_ods_links_and_pdf_twins():
     assert duplicate.metadata["pdf_twin"] == first.metadata["pdf_twin"]
     assert "pdf_twin" not in september.metadata
     assert first.title == "Maquette JORF 1er novembre 2026.ods"
+
+
+def test_a_zip_bomb_is_refused_before_reading(tmp_path, monkeypatch):
+    import customs.adapters.base as base
+
+    monkeypatch.setattr(base, "MAX_UNZIPPED_BYTES", 1000)
+    with pytest.raises(DocumentRejected, match="would unpack"):
+        DouaneOds(source=None).extract(path=EDITION_1)
