@@ -184,12 +184,12 @@ def test_loopback_is_refused_unless_allow_listed(http_server, settings):
 def test_connected_peer_is_checked_even_when_dns_said_public(http_server, settings, monkeypatch):
     """DNS rebinding: the name resolves to a public address for the pre-check, then the
     socket actually opened reaches loopback: the peer check refuses before any byte is sent."""
-    import cigarspace.http as http_module
+    from cigarspace.http import guard as http_guard
 
     http_server.route("/x", Reply(200, b"local"))
     settings.HTTP_ALLOWED_PRIVATE_HOSTS = []
     public = [(2, 1, 6, "", ("93.184.216.34", 80))]
-    monkeypatch.setattr(http_module, "_resolve", lambda host, port: public)
+    monkeypatch.setattr(http_guard, "_resolve", lambda host, port: public)
     with pytest.raises(BlockedAddressError, match=r"reached 127\.0\.0\.1"):
         HttpClient(max_retries=0).get(http_server.url("/x"))
     assert http_server.hits("/x") == 0

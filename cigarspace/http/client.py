@@ -1,33 +1,11 @@
-"""The one HTTP client for all outbound network access (SPEC §5).
-
-Every adapter (customs channels, image intake, merchant crawls) fetches through
-``HttpClient`` so that the same rules hold everywhere:
-
-- connect and read timeouts, a clear User-Agent;
-- retries with exponential backoff and jitter on 403/408/429/5xx and dropped connections,
-  honouring ``Retry-After`` (the customs site answers intermittent 403s);
-- conditional GET (``If-None-Match`` / ``If-Modified-Since`` → ``not_modified``);
-- downloads streamed to a file, resumed with ``Range`` after a dropped connection (the
-  DILA server drops long downloads), hashed with BLAKE3 on the way;
-- a size cap (checked against ``Content-Length`` first, then counted while streaming) and
-  an optional content-type allow-list;
-- only http and https, and — with ``guard_private`` — no private, loopback, link-local,
-  multicast or cloud-metadata address: checked after DNS resolution before connecting,
-  on every redirect hop, and again on the socket actually connected (DNS rebinding).
-  ``settings.HTTP_ALLOWED_PRIVATE_HOSTS`` lets tests reach 127.0.0.1.
-
-Callers record provenance from the returned ``FetchResult`` (URL, status, size, digest,
-time); the client itself stores nothing.
-"""
+"""``HttpClient``: retries, redirects, conditional GET, resumable streamed downloads."""
 
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json as jsonlib
 import logging
 import random
-import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,15 +13,21 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import blake3
 import requests
 import urllib3
 from django.conf import settings
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from cigarspace.http.errors import (
+    BlockedAddressError,
+    DisallowedContentTypeError,
+    HttpError,
+    TooLargeError,
+    TooManyRedirectsError,
+)
+from cigarspace.http.guard import GuardedAdapter, check_url_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -52,167 +36,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
 RETRY_AFTER_MAX_SECONDS = 120.0
 
-
-# --- errors -------------------------------------------------------------------------------
-
-
-class HttpError(Exception):
-    """A fetch that failed for good (after the retries it deserved)."""
-
-    def __init__(
-        self, message: str, *, url: str, status: int | None = None, attempts: int = 1
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.url = url
-        self.status = status
-        self.attempts = attempts
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class BlockedAddressError(HttpError):
-    """The URL's scheme or the address it resolves to is not allowed."""
-
-
-class TooLargeError(HttpError):
-    """The body is larger than the cap."""
-
-
-class DisallowedContentTypeError(HttpError):
-    """The server's Content-Type is not among the accepted ones."""
-
-
-class TooManyRedirectsError(HttpError):
-    """A redirect chain longer than allowed, or a loop."""
-
-
-# --- the address guard --------------------------------------------------------------------
-
-# Not "global" in ipaddress terms is already refused; these are named for the error message.
-_METADATA_ADDRESSES = {
-    ipaddress.ip_address("169.254.169.254"),
-    ipaddress.ip_address("fd00:ec2::254"),
-}
-
-
-def _allowed_private_hosts() -> list[str]:
-    return list(getattr(settings, "HTTP_ALLOWED_PRIVATE_HOSTS", []) or [])
-
-
-def _host_is_allow_listed(host: str, address: ipaddress._BaseAddress | None = None) -> bool:
-    for allowed in _allowed_private_hosts():
-        if host.lower() == allowed.lower():
-            return True
-        if address is not None:
-            try:
-                if address in ipaddress.ip_network(allowed, strict=False):
-                    return True
-            except ValueError:
-                continue
-    return False
-
-
-def _refusal_reason(address: ipaddress._BaseAddress) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if address in _METADATA_ADDRESSES:
-        return "a cloud metadata address"
-    if address.is_loopback:
-        return "a loopback address"
-    if address.is_link_local:
-        return "a link-local address"
-    if address.is_private:
-        return "a private address"
-    if address.is_multicast or address.is_reserved or address.is_unspecified:
-        return "a reserved address"
-    if not address.is_global:
-        return "a non-public address"
-    return None
-
-
-def _resolve(host: str, port: int) -> list:
-    return socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-
-
-def check_url_allowed(url: str, *, guard_private: bool = True) -> None:
-    """Refuse non-http(s) URLs and, when guarding, hosts resolving to non-public addresses.
-
-    Runs before any connection is opened. Raises BlockedAddressError.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise BlockedAddressError(
-            f"Only http and https URLs may be fetched, not {parts.scheme or 'a relative'} URL.",
-            url=url,
-        )
-    host = parts.hostname
-    if not host:
-        raise BlockedAddressError("The URL has no host.", url=url)
-    if not guard_private or _host_is_allow_listed(host):
-        return
-    try:
-        infos = _resolve(host, parts.port or 443)
-    except socket.gaierror as exc:
-        raise HttpError(f"Cannot resolve {host}: {exc.strerror}.", url=url) from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if _host_is_allow_listed(host, address):
-            continue
-        reason = _refusal_reason(address)
-        if reason:
-            raise BlockedAddressError(
-                f"Refused to fetch {url}: {host} resolves to {address}, {reason}.", url=url
-            )
-
-
-def _check_connected_peer(sock: socket.socket, host: str) -> None:
-    peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
-    if _host_is_allow_listed(host, peer):
-        return
-    reason = _refusal_reason(peer)
-    if reason:
-        sock.close()
-        raise BlockedAddressError(
-            f"Refused the connection to {host}: it reached {peer}, {reason}.", url=host
-        )
-
-
-class _GuardedHTTPConnection(HTTPConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _check_connected_peer(sock, self.host)
-        return sock
-
-
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _check_connected_peer(sock, self.host)
-        return sock
-
-
-class _GuardedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _GuardedHTTPConnection
-
-
-class _GuardedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection
-
-
-class _GuardedAdapter(HTTPAdapter):
-    """Checks the address of every socket it opens, whatever DNS said a moment before."""
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _GuardedHTTPPool,
-            "https": _GuardedHTTPSPool,
-        }
-
-
-# --- results ------------------------------------------------------------------------------
+__all__ = ["BlockedAddressError", "FetchResult", "HttpClient"]
 
 
 @dataclass
@@ -263,9 +87,6 @@ class _RetryableError(Exception):
         self.retry_after = retry_after
 
 
-# --- the client ---------------------------------------------------------------------------
-
-
 class HttpClient:
     def __init__(
         self,
@@ -296,7 +117,7 @@ class HttpClient:
         self.sleep = sleep
         self.session = session or requests.Session()
         if guard_private:
-            adapter = _GuardedAdapter()
+            adapter = GuardedAdapter()
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
             # A proxy from the environment would be the connected peer: guarded fetches go
