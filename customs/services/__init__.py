@@ -1,20 +1,29 @@
-"""Writes of the customs app (``<entity>_<action>`` services); see each module."""
+"""Writes of the customs app (``<entity>_<action>`` services).
 
+- ``discovery``: list a source's documents (``source_discover``);
+- ``lifecycle``: the stages fetch → parse → ingest, and failure;
+- ``pipeline``: run pending stages, retry a failed publication, sweep;
+- ``files``: import a local file (manual channels);
+- ``diff``: change kinds against the previous edition;
+- ``runs``: the same operations with their ``CustomsRun`` log (commands, tasks, admin);
+- ``fetches``: every network fetch with its provenance row.
+"""
+
+from customs.services.discovery import DiscoveryOutcome, publication_discover_one, source_discover
 from customs.services.files import publication_ingest_file
 from customs.services.lifecycle import (
-    DiscoveryOutcome,
     StageError,
-    publication_advance,
-    publication_discover_one,
     publication_fail,
     publication_fetch,
     publication_ingest,
     publication_parse,
+)
+from customs.services.pipeline import (
+    publication_advance,
     publication_reset_for_retry,
     publication_retry,
     publication_run_stage,
     publications_ingest_pending,
-    source_discover,
 )
 
 __all__ = [

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -27,20 +26,17 @@ from customs.adapters import (
     AdapterError,
     Extraction,
     SourceNotConfigured,
-    discovery_adapter_for,
     extractor_adapter_for,
 )
 from customs.models import (
-    ChangeKind,
     CustomsPriceEntry,
     CustomsPublication,
-    CustomsSource,
     PublicationStage,
     PublicationStatus,
 )
-from customs.selectors import publication_previous, publications_pending
+from customs.selectors import publication_previous
 from customs.services.diff import edition_diff
-from customs.services.fetches import customs_http_client, fetch_recorded
+from customs.services.fetches import customs_http_client
 from customs.services.raw_documents import raw_document_path, raw_document_store
 from customs.signals import publication_ingested
 
@@ -79,84 +75,6 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, HttpError | AdapterError):
         return str(exc)[:MAX_ERROR_LENGTH]
     return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
-
-
-# --- discovery ------------------------------------------------------------------------------
-
-
-@dataclass
-class DiscoveryOutcome:
-    source: str
-    configured: bool = True
-    message: str = ""
-    found: int = 0
-    created: list[int] = field(default_factory=list)
-
-
-def source_discover(*, source: CustomsSource, client: HttpClient | None = None) -> DiscoveryOutcome:
-    """List the source's documents; new ones become ``discovered`` publications.
-
-    A channel that lacks its settings answers "not configured" instead of failing.
-    """
-    client = client or customs_http_client()
-    adapter = discovery_adapter_for(source, client=client)
-    problem = adapter.configuration_problem()
-    if problem:
-        return DiscoveryOutcome(source=source.slug, configured=False, message=problem)
-    try:
-        documents = adapter.discover()
-    except SourceNotConfigured as exc:
-        return DiscoveryOutcome(source=source.slug, configured=False, message=str(exc))
-    outcome = DiscoveryOutcome(source=source.slug, found=len(documents))
-    for document in documents:
-        publication = _publication_discovered(source=source, document=document)
-        if publication is not None:
-            outcome.created.append(publication.pk)
-    outcome.message = f"{outcome.found} document(s) listed, {len(outcome.created)} new."
-    return outcome
-
-
-@transaction.atomic
-def _publication_discovered(*, source: CustomsSource, document) -> CustomsPublication | None:
-    publication, created = CustomsPublication.objects.get_or_create(
-        source=source,
-        external_id=document.external_id[:500],
-        defaults={
-            "url": document.url[:2000],
-            "title": document.title[:500],
-            "effective_date": document.effective_date,
-            "arrete_date": document.arrete_date,
-            "metadata": document.metadata,
-            "status": PublicationStatus.DISCOVERED,
-            "discovered_at": timezone.now(),
-        },
-    )
-    if not created:
-        # Keep what discovery learnt since (a PDF twin published later…), never the status.
-        merged = {**document.metadata, **publication.metadata}
-        if merged != publication.metadata:
-            publication.metadata = merged
-            publication.save(update_fields=["metadata", "updated_at"])
-        return None
-    return publication
-
-
-def publication_discover_one(
-    *,
-    source: CustomsSource,
-    external_id: str,
-    url: str = "",
-    title: str = "",
-    metadata: dict | None = None,
-) -> CustomsPublication:
-    """Register one document by hand (a URL an operator knows about)."""
-    from customs.adapters import DiscoveredDocument
-
-    document = DiscoveredDocument(
-        external_id=external_id, url=url or external_id, title=title, metadata=metadata or {}
-    )
-    created = _publication_discovered(source=source, document=document)
-    return created or CustomsPublication.objects.get(source=source, external_id=external_id[:500])
 
 
 # --- failure ----------------------------------------------------------------------------------
@@ -292,19 +210,6 @@ def publication_parse(*, publication: CustomsPublication) -> CustomsPublication:
     return _run_stage(publication, PublicationStage.PARSE, work)
 
 
-def _identity_duplicate(publication: CustomsPublication) -> CustomsPublication | None:
-    return (
-        CustomsPublication.objects.filter(
-            source_id=publication.source_id,
-            effective_date=publication.effective_date,
-            content_hash=publication.content_hash,
-            duplicate_of__isnull=True,
-        )
-        .exclude(pk=publication.pk)
-        .first()
-    )
-
-
 @transaction.atomic
 def _publication_parsed(*, publication: CustomsPublication, extraction: Extraction) -> None:
     locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
@@ -419,107 +324,3 @@ def _publication_ingested(*, publication: CustomsPublication, extraction: Extrac
 
 def _str_or_none(value) -> str | None:
     return None if value is None else str(value)
-
-
-# --- driving the stages -----------------------------------------------------------------------
-
-
-def publication_run_stage(
-    *, publication: CustomsPublication, client: HttpClient | None = None
-) -> CustomsPublication:
-    """Run the one stage the publication's status calls for."""
-    stage = NEXT_STAGE.get(publication.status)
-    if stage is None or publication.duplicate_of_id is not None:
-        return publication
-    if stage == PublicationStage.FETCH:
-        return publication_fetch(publication=publication, client=client)
-    if stage == PublicationStage.PARSE:
-        return publication_parse(publication=publication)
-    return publication_ingest(publication=publication)
-
-
-def publication_advance(
-    *, publication: CustomsPublication, client: HttpClient | None = None
-) -> CustomsPublication:
-    """Run every pending stage; stops at the first failure (re-raised as ``StageError``)."""
-    while NEXT_STAGE.get(publication.status) and publication.duplicate_of_id is None:
-        publication = publication_run_stage(publication=publication, client=client)
-    return publication
-
-
-@transaction.atomic
-def publication_reset_for_retry(*, publication: CustomsPublication) -> CustomsPublication:
-    """Put a failed publication back in the status its failed stage starts from."""
-    locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
-    if locked.status != PublicationStatus.FAILED:
-        raise AdapterError(
-            f"Publication {locked.pk} is {locked.status}, not failed: nothing to retry."
-        )
-    stage = locked.failed_stage
-    locked.status = STAGE_INPUT.get(stage, PublicationStatus.DISCOVERED)
-    locked.failed_stage = ""
-    locked.metadata = {
-        **locked.metadata,
-        "last_failure": {
-            "stage": stage,
-            "error": locked.error,
-            "at": locked.failed_at.isoformat() if locked.failed_at else None,
-        },
-    }
-    locked.error = ""
-    locked.save()
-    return locked
-
-
-def publication_retry(
-    *, publication: CustomsPublication, client: HttpClient | None = None
-) -> CustomsPublication:
-    """Resume a failed publication at the stage it failed in, then run the rest."""
-    publication = publication_reset_for_retry(publication=publication)
-    return publication_advance(publication=publication, client=client)
-
-
-def publications_ingest_pending(
-    *,
-    source: CustomsSource | None = None,
-    client: HttpClient | None = None,
-    progress: Callable[[CustomsPublication], None] | None = None,
-) -> dict[str, int]:
-    """Advance every pending publication; one failure never stops the others."""
-    counts = {"ingested": 0, "failed": 0, "duplicates": 0, "other": 0}
-    client = client or customs_http_client()
-    for publication in publications_pending(source=source):
-        try:
-            publication = publication_advance(publication=publication, client=client)
-        except StageError:
-            counts["failed"] += 1
-        else:
-            if publication.duplicate_of_id:
-                counts["duplicates"] += 1
-            elif publication.status == PublicationStatus.INGESTED:
-                counts["ingested"] += 1
-            else:
-                counts["other"] += 1
-        if progress:
-            progress(publication)
-    return counts
-
-
-__all__ = [
-    "INGEST_BATCH_SIZE",
-    "ChangeKind",
-    "DiscoveryOutcome",
-    "StageError",
-    "fetch_recorded",
-    "publication_advance",
-    "publication_discover_one",
-    "publication_fail",
-    "publication_fetch",
-    "publication_ingest",
-    "publication_parse",
-    "publication_reset_for_retry",
-    "publication_retry",
-    "publication_run_stage",
-    "publications_ingest_pending",
-    "source_discover",
-]

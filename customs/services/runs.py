@@ -17,13 +17,12 @@ from customs.models import (
     RunKind,
     RunOutcome,
 )
-from customs.services.lifecycle import (
-    DiscoveryOutcome,
-    StageError,
+from customs.services.discovery import DiscoveryOutcome, source_discover
+from customs.services.lifecycle import StageError
+from customs.services.pipeline import (
     publication_advance,
     publication_retry,
     publications_ingest_pending,
-    source_discover,
 )
 
 
