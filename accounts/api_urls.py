@@ -9,15 +9,17 @@ from accounts.api import LogoutApi, MeApi, TokenObtainApi, TokenRefreshApi
 
 app_name = "accounts"
 
+# Never inside ATOMIC_REQUESTS (should it be turned on): what these endpoints write must
+# commit although the answer is a 401 — the revocation of a reused refresh family
+# (accounts.services.refresh_token_rotate runs its own durable transaction), and the
+# throttle counters of failed logins, which a rolled-back request would erase.
 urlpatterns = [
-    path("auth/token", TokenObtainApi.as_view(), name="token"),
-    # Never inside ATOMIC_REQUESTS: a reuse revocation must commit although the answer
-    # is 401 (accounts.services.refresh_token_rotate runs its own durable transaction).
+    path("auth/token", transaction.non_atomic_requests(TokenObtainApi.as_view()), name="token"),
     path(
         "auth/refresh",
         transaction.non_atomic_requests(TokenRefreshApi.as_view()),
         name="refresh",
     ),
-    path("auth/logout", LogoutApi.as_view(), name="logout"),
+    path("auth/logout", transaction.non_atomic_requests(LogoutApi.as_view()), name="logout"),
     path("auth/me", MeApi.as_view(), name="me"),
 ]

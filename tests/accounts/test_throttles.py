@@ -65,6 +65,16 @@ def test_login_attempts_are_limited_per_email_across_addresses(api_client, user)
     _assert_throttled(response)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_failed_logins_stay_counted_even_with_atomic_requests(monkeypatch, api_client):
+    # A 401 rolls an atomic request back; the counters of failed attempts must survive it.
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
+    for _ in range(5):
+        response = api_client.post(TOKEN_URL, {"email": "x@example.com", "password": "x"})
+        assert response.status_code == 401
+    _assert_throttled(api_client.post(TOKEN_URL, {"email": "y@example.com", "password": "x"}))
+
+
 def test_a_forged_forwarded_for_header_does_not_reset_the_ip_budget(api_client, user):
     for n in range(5):
         api_client.post(
