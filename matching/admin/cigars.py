@@ -1,0 +1,161 @@
+"""The cigar admin, completed from the matching side (catalogue must not import matching):
+the official price history as a chart, the accepted matches inline, a thumbnail column.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from catalogue.admin import CigarAdmin
+from catalogue.models import Cigar, MediaAsset
+from matching.admin.charts import price_history_svg
+from matching.admin.permissions import ReviewPermissionMixin, can_review
+from matching.models import ACCEPTED_STATUSES, CigarCustomsMatch
+from matching.selectors import cigar_price_history
+
+THUMBNAIL_SIZE = 256
+
+
+class AcceptedMatchInline(admin.TabularInline):
+    """The price lines linked to this cigar (read-only: decisions go through the console)."""
+
+    model = CigarCustomsMatch
+    fk_name = "cigar"
+    extra = 0
+    can_delete = False
+    verbose_name = "accepted price line"
+    verbose_name_plural = "accepted price lines"
+    fields = ("entry_link", "edition", "pack", "pack_price", "status", "score", "decided_by")
+    readonly_fields = fields
+    ordering = ("-price_entry__publication__effective_date", "price_entry_id")
+
+    def get_queryset(self, request) -> QuerySet[CigarCustomsMatch]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status__in=ACCEPTED_STATUSES)
+            .select_related("price_entry__publication__source", "decided_by")
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_review(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Price label")
+    def entry_link(self, obj: CigarCustomsMatch) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:matching_review", args=[obj.price_entry_id]),
+            obj.price_entry.raw_label,
+        )
+
+    @admin.display(description="Edition")
+    def edition(self, obj: CigarCustomsMatch) -> str:
+        publication = obj.price_entry.publication
+        return f"{publication.source.slug} {publication.effective_date or ''}".strip()
+
+    @admin.display(description="Pack")
+    def pack(self, obj: CigarCustomsMatch) -> str:
+        return str(obj.price_entry.pack_size or "—")
+
+    @admin.display(description="Pack price")
+    def pack_price(self, obj: CigarCustomsMatch) -> str:
+        entry = obj.price_entry
+        return f"{entry.pack_price} {entry.currency_code}" if entry.pack_price is not None else "—"
+
+
+def _thumbnail(digest: str | None, *, height: int) -> str:
+    if not digest:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="" loading="lazy" style="max-height:{}px;max-width:{}px">',
+        reverse("media-blob-thumbnail", args=[digest, THUMBNAIL_SIZE]),
+        height,
+        height * 2,
+    )
+
+
+def price_history_table(history: list[dict]) -> str:
+    rows = (
+        (
+            group["source"],
+            group["pack_size"] or "—",
+            point["effective_date"] or "—",
+            point["pack_price"] if point["pack_price"] is not None else "—",
+            point["unit_price"] if point["unit_price"] is not None else "—",
+            group["currency"],
+            point["label"],
+            " (withdrawn)" if point["is_withdrawn"] else "",
+        )
+        for group in history
+        for point in group["prices"]
+    )
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+        rows,
+    )
+    return format_html(
+        '<table class="price-history-table"><thead><tr><th>Source</th><th>Pack</th>'
+        "<th>Effective</th><th>Pack price</th><th>Unit price</th><th>Currency</th>"
+        "<th>Label</th></tr></thead><tbody>{}</tbody></table>",
+        body,
+    )
+
+
+admin.site.unregister(Cigar)
+
+
+@admin.register(Cigar)
+class CigarConsoleAdmin(ReviewPermissionMixin, CigarAdmin):
+    list_display = ("thumbnail", *CigarAdmin.list_display)
+    readonly_fields = (*CigarAdmin.readonly_fields, "picture", "official_price_history")
+    inlines = (*CigarAdmin.inlines, AcceptedMatchInline)
+
+    class Media:
+        css = {"all": ("review/review.css",)}
+
+    def get_queryset(self, request) -> QuerySet[Cigar]:
+        # The primary picture's digest in the list query itself (no query per row).
+        primary = MediaAsset.objects.filter(cigar=OuterRef("pk"), is_primary=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(primary_digest=Subquery(primary.values("blob__digest")[:1]))
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fields = [
+            f
+            for f in self.get_fields(request, obj)
+            if f not in ("picture", "official_price_history")
+        ]
+        return [
+            (None, {"fields": fields}),
+            ("Official prices", {"fields": ["picture", "official_price_history"]}),
+        ]
+
+    @admin.display(description="Picture")
+    def thumbnail(self, obj: Cigar) -> str:
+        return _thumbnail(getattr(obj, "primary_digest", None), height=40)
+
+    @admin.display(description="Primary picture")
+    def picture(self, obj: Cigar) -> str:
+        return _thumbnail(getattr(obj, "primary_digest", None), height=128)
+
+    @admin.display(description="Price history")
+    def official_price_history(self, obj: Cigar) -> str:
+        if obj.pk is None:
+            return "—"
+        history = cigar_price_history(cigar=obj)
+        if not history:
+            return "No official price linked to this cigar yet."
+        return format_html("{}{}", price_history_svg(history), price_history_table(history))

@@ -1,0 +1,332 @@
+"""The review page of one price entry, its decisions, "next", search and "create a cigar".
+
+Views added to the admin through ``CigarCustomsMatchAdmin.get_urls`` (wrapped by
+``admin_site.admin_view``: login, staff, CSRF). They are thin: reads come from
+``matching.selectors``, every decision is a ``matching.services.decisions`` call.
+
+They are deliberately not wrapped in a transaction: the decision services open their own
+durable transaction, which must not be nested in a request-wide one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import parse_qsl
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from catalogue.models import Cigar, CigarPackage, MediaAsset, Packaging
+from catalogue.search import cigar_search
+from customs.models import CustomsPriceEntry
+from matching.admin.charts import highlight_tokens, score_colour, signal_bars_html, waterfall_svg
+from matching.admin.params import filters_from_querystring, queue_querystring
+from matching.admin.permissions import can_review
+from matching.conf import SIGNAL_NAMES, current_config
+from matching.models import HUMAN_STATUSES, CigarCustomsMatch, MatchStatus
+from matching.selectors import entry_candidates, match_explanation, next_in_queue, review_queue
+from matching.services.decisions import (
+    DecisionConflict,
+    entry_create_cigar,
+    entry_create_cigar_initial,
+    entry_mark_not_in_catalogue,
+    entry_repoint,
+    match_accept,
+    match_reject,
+)
+
+ACTIONS = ("accept", "reject", "not_in_catalogue", "repoint")
+MAX_NOTE = 2000
+MAX_QUERY = 100
+SEARCH_RESULTS = 10
+ALTERNATIVES = 3
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    if not can_review(request.user):
+        raise PermissionDenied("Reviewing matches needs the matching.review_match permission.")
+
+
+def _parse_expected(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError("The page's version stamp is malformed; reload the page.") from exc
+
+
+def _thumbnail_url(cigar: Cigar) -> str | None:
+    asset = (
+        MediaAsset.objects.filter(cigar_id=cigar.pk, is_primary=True).select_related("blob").first()
+    )
+    if asset is None:
+        return None
+    return reverse("media-blob-thumbnail", args=[asset.blob.digest, 256])
+
+
+class CreateCigarForm(forms.Form):
+    brand_name = forms.CharField(max_length=120)
+    line_name = forms.CharField(max_length=120, required=False, help_text="Empty: the brand.")
+    vitola_name = forms.CharField(max_length=160)
+    vitola_de_galera = forms.CharField(max_length=120, required=False, label="Factory name")
+    length_mm = forms.DecimalField(
+        max_digits=5, decimal_places=1, required=False, min_value=Decimal("1")
+    )
+    ring_gauge = forms.IntegerField(required=False, min_value=1, max_value=200)
+    pack_size = forms.IntegerField(required=False, min_value=1, max_value=10000)
+    packaging = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean_packaging(self) -> str:
+        return self.cleaned_data["packaging"].strip()
+
+
+class ReviewConsole:
+    """The console's views, bound to the admin site for its context and URLs."""
+
+    template = "admin/matching/review.html"
+
+    def __init__(self, admin_site) -> None:
+        self.admin_site = admin_site
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def queue_query(request: HttpRequest) -> str:
+        return queue_querystring(request.GET if request.method == "GET" else request.POST)
+
+    def review_url(self, entry_id: int, query: str) -> str:
+        url = reverse("admin:matching_review", args=[entry_id])
+        return f"{url}?{query}" if query else url
+
+    def redirect_next(self, request: HttpRequest, after: CigarCustomsMatch | None, query: str):
+        following = next_in_queue(after=after, **filters_from_querystring(query))
+        if following is None:
+            messages.success(request, "The queue is empty: nothing left to review here.")
+            changelist = reverse("admin:matching_cigarcustomsmatch_changelist")
+            return HttpResponseRedirect(f"{changelist}?{query}" if query else changelist)
+        return HttpResponseRedirect(self.review_url(following.price_entry_id, query))
+
+    def context(self, request: HttpRequest, entry: CustomsPriceEntry, **extra) -> dict:
+        config = current_config()
+        candidates = entry_candidates(entry=entry, limit=ALTERNATIVES + 1)
+        best = candidates[0] if candidates else None
+        explanation = match_explanation(match=best) if best is not None else None
+        alternatives = []
+        for number, match in enumerate(candidates[1:], start=1):
+            alternatives.append(
+                {
+                    "number": number,
+                    "match": match,
+                    "colour": score_colour(
+                        float(match.score),
+                        accept=config.accept_threshold,
+                        reject=config.reject_threshold,
+                    ),
+                    "bars": signal_bars_html(match.signals or {}, SIGNAL_NAMES),
+                }
+            )
+        label = entry.new_label or entry.raw_label
+        if explanation is not None:
+            tokens = explanation["tokens"]
+            matched = [*tokens["matched"], *(pair[0] for pair in tokens["typos"])]
+            highlighted = highlight_tokens(label, matched, tokens["label_only"])
+        else:
+            highlighted = highlight_tokens(label, [], [])
+        query = self.queue_query(request)
+        cigar = best.cigar if best is not None else None
+        return {
+            **self.admin_site.each_context(request),
+            "title": f"Review: {entry.raw_label}",
+            "subtitle": None,
+            "opts": CigarCustomsMatch._meta,
+            "entry": entry,
+            "publication": entry.publication,
+            "best": best,
+            "decided": best is not None and best.status in HUMAN_STATUSES,
+            "explanation": explanation,
+            "waterfall": waterfall_svg(explanation) if explanation else "",
+            "best_colour": score_colour(
+                float(best.score), accept=config.accept_threshold, reject=config.reject_threshold
+            )
+            if best
+            else "",
+            "highlighted_label": highlighted,
+            "alternatives": alternatives,
+            "cigar": cigar,
+            "packages": list(CigarPackage.objects.filter(cigar=cigar).order_by("pack_size"))
+            if cigar
+            else [],
+            "thumbnail_url": _thumbnail_url(cigar) if cigar else None,
+            "queue_query": query,
+            "queue_params": parse_qsl(query),
+            "remaining": review_queue(**filters_from_querystring(query)).count(),
+            "statuses": MatchStatus,
+            "config": config,
+            **extra,
+        }
+
+    # --- views --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _entry(entry_id: int) -> CustomsPriceEntry:
+        return get_object_or_404(
+            CustomsPriceEntry.objects.select_related("publication__source"), pk=entry_id
+        )
+
+    def review_view(self, request: HttpRequest, entry_id: int) -> HttpResponse:
+        _require_reviewer(request)
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        entry = self._entry(entry_id)
+        if request.method == "POST":
+            return self.decide(request, entry)
+        return TemplateResponse(request, self.template, self.context(request, entry))
+
+    def decide(self, request: HttpRequest, entry: CustomsPriceEntry) -> HttpResponse:
+        action = request.POST.get("action", "")
+        note = request.POST.get("note", "")[:MAX_NOTE].strip()
+        query = self.queue_query(request)
+        candidates = entry_candidates(entry=entry, limit=1)
+        best = candidates[0] if candidates else None
+        try:
+            if action not in ACTIONS:
+                raise ValidationError(f"Unknown decision {action!r}.")
+            expected = _parse_expected(request.POST.get("expected_updated_at"))
+            posted = request.POST.get("match_id", "")
+            if best is not None and posted and posted != str(best.pk):
+                # The entry's best candidate changed (a matcher run, another reviewer).
+                raise DecisionConflict("The proposed cigar changed since the page was loaded.")
+            self.apply(request, entry, best, action=action, note=note, expected=expected)
+        except DecisionConflict as exc:
+            return self.refused(request, entry, str(exc), status=409)
+        except ValidationError as exc:
+            return self.refused(request, entry, " ".join(exc.messages), status=400)
+        return self.redirect_next(request, best, query)
+
+    def apply(self, request, entry, best, *, action: str, note: str, expected) -> None:
+        actor = request.user
+        if action == "repoint":
+            cigar_id = request.POST.get("cigar_id", "")
+            if not cigar_id.isdigit():
+                raise ValidationError("Choose a cigar first.")
+            cigar = Cigar.objects.filter(pk=int(cigar_id)).first()
+            if cigar is None:
+                raise ValidationError("That cigar no longer exists.")
+            entry_repoint(
+                entry=entry, cigar=cigar, actor=actor, note=note, expected_updated_at=expected
+            )
+            return
+        if action == "not_in_catalogue":
+            # The service has no version check; refuse here when the reviewer's view is stale.
+            if best is not None and expected is not None and best.updated_at != expected:
+                raise DecisionConflict(
+                    f"This entry changed since the page was loaded (now {best.status})."
+                )
+            entry_mark_not_in_catalogue(entry=entry, actor=actor, note=note)
+            return
+        if best is None:
+            raise ValidationError("This entry has no candidate to decide on.")
+        service = match_accept if action == "accept" else match_reject
+        service(match=best, actor=actor, note=note, expected_updated_at=expected)
+
+    def refused(self, request, entry, message: str, *, status: int) -> HttpResponse:
+        context = self.context(request, entry, refusal=message)
+        return TemplateResponse(request, self.template, context, status=status)
+
+    @staticmethod
+    def _after(request: HttpRequest) -> CigarCustomsMatch | None:
+        after = request.GET.get("after", "")
+        if after.isdigit():
+            return CigarCustomsMatch.objects.filter(pk=int(after)).first()
+        return None
+
+    def next_view(self, request: HttpRequest) -> HttpResponse:
+        """Open the queue's next entry (after ``?after=<match id>`` when skipping)."""
+        _require_reviewer(request)
+        return self.redirect_next(request, self._after(request), self.queue_query(request))
+
+    @staticmethod
+    def search_view(request: HttpRequest) -> JsonResponse:
+        """Trigram autocomplete of the re-point box: ``?q=`` → the nearest cigars."""
+        _require_reviewer(request)
+        query = request.GET.get("q", "").strip()[:MAX_QUERY]
+        if not query:
+            return JsonResponse({"results": []})
+        hits = cigar_search(query, k=SEARCH_RESULTS, use_vectors=False)
+        cigars = Cigar.objects.in_bulk([hit.cigar_id for hit in hits])
+        results = []
+        for hit in hits:
+            cigar = cigars.get(hit.cigar_id)
+            if cigar is None:
+                continue
+            results.append(
+                {
+                    "id": cigar.pk,
+                    "full_name": cigar.full_name,
+                    "vitola_de_galera": cigar.vitola_de_galera or "",
+                    "length_mm": str(cigar.length_mm) if cigar.length_mm is not None else None,
+                    "ring_gauge": cigar.ring_gauge,
+                    "score": hit.score,
+                }
+            )
+        return JsonResponse({"results": results})
+
+    def create_cigar_view(self, request: HttpRequest, entry_id: int) -> HttpResponse:
+        """ "Create a cigar from this entry": a form prefilled from the label."""
+        _require_reviewer(request)
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        entry = self._entry(entry_id)
+        query = self.queue_query(request)
+        if request.method == "POST":
+            form = CreateCigarForm(request.POST)
+            if form.is_valid():
+                data = dict(form.cleaned_data)
+                note = data.pop("note")
+                fields = {k: v for k, v in data.items() if v not in (None, "")}
+                try:
+                    match = entry_create_cigar(
+                        entry=entry,
+                        actor=request.user,
+                        brand_name=fields.pop("brand_name"),
+                        line_name=fields.pop("line_name", ""),
+                        vitola_name=fields.pop("vitola_name"),
+                        pack_size=fields.pop("pack_size", None),
+                        note=note,
+                        **fields,
+                    )
+                except (ValidationError, DecisionConflict) as exc:
+                    errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                    form.add_error(None, " ".join(errors))
+                else:
+                    messages.success(request, f"Created {match.cigar.full_name} and accepted it.")
+                    return self.redirect_next(request, match, query)
+        else:
+            initial = entry_create_cigar_initial(entry=entry)
+            form = CreateCigarForm(initial={k: v for k, v in initial.items() if v is not None})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Create a cigar from this entry",
+            "opts": CigarCustomsMatch._meta,
+            "entry": entry,
+            "form": form,
+            "packagings": Packaging.choices,
+            "queue_query": query,
+            "review_url": self.review_url(entry.pk, query),
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/matching/create_cigar.html", context, status=status)
