@@ -123,3 +123,19 @@ def run_list(*, source: CustomsSource | None = None) -> QuerySet[CustomsRun]:
     if source is not None:
         qs = qs.filter(source=source)
     return qs.order_by("-started_at")
+
+
+LEGAL_SOURCES = ("fr-legifrance-jorf", "fr-legifrance-dila")
+
+
+def publication_legal_texts(*, publication: CustomsPublication) -> QuerySet[CustomsPublication]:
+    """The arrêtés (Légifrance, DILA) homologating the prices of a DGDDI edition."""
+    if publication.effective_date is None or publication.source.slug in LEGAL_SOURCES:
+        return CustomsPublication.objects.none()
+    return (
+        CustomsPublication.objects.filter(
+            source__slug__in=LEGAL_SOURCES, effective_date=publication.effective_date
+        )
+        .select_related("source")
+        .order_by("source__slug", "-created_at")
+    )

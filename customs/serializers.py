@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customs.models import (
@@ -61,9 +62,35 @@ class PublicationOutput(serializers.ModelSerializer):
         ]
 
 
+class LegalTextOutput(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    nor = serializers.SerializerMethodField()
+    eli = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomsPublication
+        fields = ["id", "source", "external_id", "title", "arrete_date", "nor", "eli"]
+
+    def get_nor(self, obj: CustomsPublication) -> str:
+        return obj.metadata.get("nor", "")
+
+    def get_eli(self, obj: CustomsPublication) -> str:
+        return obj.metadata.get("eli", "")
+
+
 class PublicationDetailOutput(PublicationOutput):
+    legal_texts = serializers.SerializerMethodField(
+        help_text="The homologation arrêtés with the same effective date (DGDDI editions)."
+    )
+
     class Meta(PublicationOutput.Meta):
-        fields = [*PublicationOutput.Meta.fields, "metadata"]
+        fields = [*PublicationOutput.Meta.fields, "metadata", "legal_texts"]
+
+    @extend_schema_field(LegalTextOutput(many=True))
+    def get_legal_texts(self, obj: CustomsPublication) -> list[dict]:
+        from customs.selectors import publication_legal_texts
+
+        return LegalTextOutput(publication_legal_texts(publication=obj), many=True).data
 
 
 class PublicationQuery(serializers.Serializer):

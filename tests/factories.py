@@ -223,3 +223,34 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
     prefix = factory.Sequence(lambda n: f"cs_{n:012x}")
     secret_hash = factory.Sequence(lambda n: hashlib.sha256(f"secret-key-{n}".encode()).hexdigest())
     scope = "read"
+
+
+class CustomsFetchFactory(factory.django.DjangoModelFactory):
+    """A provenance row of one fetch (customs)."""
+
+    class Meta:
+        model = "customs.CustomsFetch"
+
+    publication = factory.SubFactory(CustomsPublicationFactory)
+    source = factory.SelfAttribute("publication.source")
+    purpose = "document"
+    url = factory.SelfAttribute("publication.external_id")
+    http_status = 200
+    size = 1024
+    adapter = "douane_ods"
+    adapter_version = "1.0"
+    fetched_at = factory.LazyFunction(timezone.now)
+
+
+class CustomsRunFactory(factory.django.DjangoModelFactory):
+    """A discovery or ingestion run with its outcome (customs)."""
+
+    class Meta:
+        model = "customs.CustomsRun"
+
+    kind = "discover"
+    source = factory.SubFactory(CustomsSourceFactory)
+    outcome = "ok"
+    message = "3 document(s) listed, 0 new."
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)

@@ -31,6 +31,7 @@ from customs.adapters import (
 from customs.models import (
     CustomsPriceEntry,
     CustomsPublication,
+    CustomsSource,
     PublicationStage,
     PublicationStatus,
 )
@@ -145,6 +146,9 @@ def publication_fetch(
 
 @transaction.atomic
 def _publication_fetched(*, publication: CustomsPublication, blob, fetched_at: dt.datetime) -> None:
+    # One fetch commit at a time per source: two copies of the same bytes fetched at once
+    # must not both become "the original" (the unique index would refuse the second).
+    CustomsSource.objects.select_for_update().filter(pk=publication.source_id).first()
     locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
     # Identical bytes under another URL (Drupal's `_0` copies): remember the original and
     # stop here, so the same edition is never ingested twice.

@@ -90,3 +90,15 @@ def test_retry_action_only_touches_failed_publications(
     assert b"Retry queued for 1 publication(s); 1 not failed" in response.content
     failed.refresh_from_db()
     assert failed.status == PublicationStatus.INGESTED
+
+
+def test_log_pages_open_with_factory_rows(admin_client):
+    from tests import factories as f
+
+    fetch = f.CustomsFetchFactory(error="", http_status=200)
+    run = f.CustomsRunFactory(outcome="not_configured", message="set LEGIFRANCE_CLIENT_ID")
+    page = admin_client.get(reverse("admin:customs_customsfetch_change", args=[fetch.pk]))
+    assert page.status_code == 200
+    page = admin_client.get(reverse("admin:customs_customsrun_changelist"), {"q": "LEGIFRANCE"})
+    assert b"Not configured" in page.content
+    assert run.pk

@@ -77,7 +77,30 @@ def test_publication_detail_carries_metadata(api, ingested_pair):
     body = api.get(f"{BASE}/publications/{november.pk}/").json()
     assert body["title"].startswith("Arrêté du 29 septembre 2026")
     assert body["metadata"]["diff"]["previous_publication_id"] == ingested_pair[0].pk
+    assert body["legal_texts"] == []
     assert api.get(f"{BASE}/publications/999999/").status_code == 404
+
+
+def test_a_dgddi_edition_lists_its_arrete(api, ingested_pair):
+    _, november = ingested_pair
+    arrete = f.CustomsPublicationFactory(
+        source=f.CustomsSourceFactory(slug="fr-legifrance-jorf"),
+        external_id="JORFTEXT000052311441",
+        effective_date=november.effective_date,
+        metadata={"nor": "ECOD2626000A", "eli": "https://www.legifrance.gouv.fr/eli/x"},
+    )
+    body = api.get(f"{BASE}/publications/{november.pk}/").json()
+    assert body["legal_texts"] == [
+        {
+            "id": arrete.pk,
+            "source": "fr-legifrance-jorf",
+            "external_id": "JORFTEXT000052311441",
+            "title": arrete.title,
+            "arrete_date": None,
+            "nor": "ECOD2626000A",
+            "eli": "https://www.legifrance.gouv.fr/eli/x",
+        }
+    ]
 
 
 def test_entries_of_a_publication(api, ingested_pair):
