@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import ApiKey, RefreshToken, User
+
+logger = logging.getLogger(__name__)
 
 # Reasons recorded in refresh_token.revoked_reason (max 32 characters).
 REVOKED_ROTATED = "rotated"
@@ -201,7 +204,17 @@ def refresh_token_rotate(*, secret: str, user_agent: str = "") -> IssuedTokens:
         if row.revoked_at is not None:
             # Rotated (a replayed copy) or revoked by a logout / password change: either
             # way every token of the family dies; the UPDATE is a no-op for dead families.
-            _revoke_family(family_id=row.family_id, reason=REVOKED_REUSE, now=now)
+            revoked = _revoke_family(family_id=row.family_id, reason=REVOKED_REUSE, now=now)
+            # A security event: a copy of a token was replayed (or a client raced itself).
+            logger.warning(
+                "Refresh token reuse: user %s, family %s (token %s, %s); revoked %d live "
+                "token(s) of the family.",
+                row.user_id,
+                row.family_id,
+                row.pk,
+                row.revoked_reason,
+                revoked,
+            )
         elif row.expires_at <= now:
             raise AuthenticationError("The refresh token has expired.")
         elif not row.user.is_active:

@@ -125,6 +125,14 @@ def test_me_with_a_fresh_access_token(api_client, user, login):
     }
 
 
+def test_me_with_an_admin_session(api_client, operator):
+    api_client.force_login(operator)
+    response = api_client.get(ME_URL)
+    assert response.status_code == 200
+    assert response.json()["auth_method"] == "session"
+    assert response.json()["is_admin"] is True
+
+
 def test_me_without_credentials_is_401_with_a_bearer_challenge(api_client):
     response = api_client.get(ME_URL)
     assert response.status_code == 401

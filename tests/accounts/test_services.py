@@ -155,7 +155,7 @@ def test_rotation_revokes_the_old_token_and_keeps_the_family():
     assert new.user_agent == "app/2"
 
 
-def test_reuse_revokes_the_whole_family_including_rotated_descendants():
+def test_reuse_revokes_the_whole_family_including_rotated_descendants(caplog):
     f.UserFactory(email="ana@example.com")
     first = auth_login(email="ana@example.com", password=PASSWORD)
     second = refresh_token_rotate(secret=first.refresh)
@@ -164,6 +164,10 @@ def test_reuse_revokes_the_whole_family_including_rotated_descendants():
 
     with pytest.raises(RefreshTokenReuse):
         refresh_token_rotate(secret=first.refresh)  # a stolen copy of the first token
+
+    assert "Refresh token reuse" in caplog.text
+    assert "revoked 1 live token(s)" in caplog.text
+    assert first.refresh not in caplog.text
 
     family = _family(_row(first.refresh))
     assert len(family) == 3
