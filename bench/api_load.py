@@ -327,8 +327,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "CIGARSPACE_DB_NAME": BENCH_DB,
-        "THROTTLE_ANON": "100000000/minute",
-        "THROTTLE_USER": "100000000/minute",
+        "THROTTLE_ANON": "1000000/second",
+        "THROTTLE_USER": "1000000/second",
         "LOG_LEVEL": "WARNING",
     }
     command = [

@@ -133,16 +133,20 @@ def iter_records(content: bytes, fmt: str) -> Iterator[tuple[int, dict[str, Any]
         raise ImportFileError(f"the file is not UTF-8 (byte {exc.start})") from exc
     if fmt == "csv":
         reader = csv.DictReader(io.StringIO(text, newline=""), restkey="__extra__")
-        header = [h.strip() for h in reader.fieldnames or []]
-        _check_columns(header)
-        reader.fieldnames = header
-        for record in reader:
-            if record.pop("__extra__", None):
-                yield reader.line_num, {"__error__": "more cells than header columns"}
-                continue
-            if not any((v or "").strip() for v in record.values()):
-                continue  # blank line
-            yield reader.line_num, record
+        try:
+            header = [h.strip() for h in reader.fieldnames or []]
+            _check_columns(header)
+            reader.fieldnames = header
+            for record in reader:
+                if record.pop("__extra__", None):
+                    yield reader.line_num, {"__error__": "more cells than header columns"}
+                    continue
+                if not any((v or "").strip() for v in record.values()):
+                    continue  # blank line
+                yield reader.line_num, record
+        except csv.Error as exc:
+            # A broken quote or a giant cell makes the rest of the file unreadable.
+            raise ImportFileError(f"line {reader.line_num + 1}: malformed CSV ({exc})") from exc
     else:
         seen_columns: set[str] = set()
         for number, line in enumerate(text.splitlines(), start=1):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -550,7 +549,3 @@ def cigar_embed(
         if progress is not None:
             progress(len(chunk))
     return EmbedResult(embedded=done, model=model)
-
-
-def decimal_or_none(value: Any) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))

@@ -294,3 +294,11 @@ def test_command_prints_summary_and_invalid_lines(tmp_path, capsys):
     assert "Imported: created 1" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_catalogue", str(tmp_path / "missing.csv"), verbosity=0)
+
+
+def test_malformed_csv_is_a_file_error(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("brand,name\nCohiba," + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="line 2: malformed CSV"):
+        catalogue_import(path=path)
+    assert Cigar.objects.count() == 0
