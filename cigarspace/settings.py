@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "media",
     "catalogue",
+    "merchants",
     "customs",
     "matching",
 ]

@@ -1,0 +1,1 @@
+"""Extraction of products from a merchant page (see ``merchants.extraction.product``)."""

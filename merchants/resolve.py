@@ -1,0 +1,157 @@
+"""Resolve a merchant product to a catalogue cigar, or say that none fits.
+
+Candidates come from the catalogue's cigar search (trigram and vector k-nearest, fused),
+the selector the matcher builds on too; the crawler never imports the matching app.
+A candidate is accepted only when all of these agree:
+
+- brand: the product's brand (or a brand its title names) is the cigar's brand;
+- name numbers: the numbers of the names are the same multiset once Roman numerals are
+  read ("Siglo VI" = "siglo 6" ≠ "Siglo IV"; "No.2" ≠ "No.4"; "BHK 52" ≠ "BHK 54");
+- size: when both sides state one, lengths within 3 mm and ring gauges within 1;
+- words: the names without brand and numbers are close (rapidfuzz token-set ratio).
+
+Nothing that fits → the caller creates a cigar flagged ``needs_review``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rapidfuzz import fuzz
+
+from catalogue.models import Brand, Cigar
+from catalogue.naming import fold, search_key
+from catalogue.search import brands_named_in, cigar_search
+
+LENGTH_TOLERANCE_MM = Decimal("3")
+RING_TOLERANCE = 1
+WORD_SIMILARITY_FLOOR = 85.0
+CANDIDATES = 15
+
+
+@dataclass(frozen=True)
+class Resolution:
+    cigar: Cigar | None
+    reason: str
+    candidates: int
+
+
+def _numbers(key: str) -> list[str]:
+    return sorted(re.findall(r"\d+", key))
+
+
+# How a cigar is packed is not part of its name: "Siglo VI Tubos" is the Siglo VI (in a
+# tube package), as the catalogue files it.
+_NOT_NAME_WORDS = {
+    "no",
+    "tubos",
+    "tubo",
+    "tube",
+    "tubes",
+    "tubed",
+    "en",
+    "cigar",
+    "cigare",
+    "cigars",
+}
+
+
+def _words(key: str, drop: set[str]) -> str:
+    return " ".join(
+        w for w in key.split() if not w.isdigit() and w not in drop and w not in _NOT_NAME_WORDS
+    )
+
+
+def brand_for(name: str, brand: str) -> Brand | None:
+    """The catalogue brand a product names: its brand field first, then its title."""
+    if brand:
+        key = search_key(brand)
+        for candidate in Brand.objects.all():
+            names = [candidate.name, *(a for a in candidate.aliases or [] if isinstance(a, str))]
+            if any(search_key(n) == key for n in names):
+                return candidate
+    ids = brands_named_in(f"{brand} {name}")
+    # The longest brand name wins ("Romeo y Julieta" over "Romeo").
+    brands = sorted(Brand.objects.filter(pk__in=ids), key=lambda b: -len(b.name))
+    return brands[0] if brands else None
+
+
+def _brand_words(brand: Brand) -> set[str]:
+    words: set[str] = set()
+    for name in [brand.name, *(a for a in brand.aliases or [] if isinstance(a, str))]:
+        words.update(search_key(name).split())
+    return words
+
+
+def _size_agrees(
+    cigar: Cigar, length_mm: Decimal | None, ring_gauge: int | None
+) -> tuple[bool, str]:
+    if (
+        length_mm is not None
+        and cigar.length_mm is not None
+        and abs(Decimal(cigar.length_mm) - length_mm) > LENGTH_TOLERANCE_MM
+    ):
+        return False, f"length {length_mm} vs {cigar.length_mm}"
+    if (
+        ring_gauge is not None
+        and cigar.ring_gauge is not None
+        and abs(cigar.ring_gauge - ring_gauge) > RING_TOLERANCE
+    ):
+        return False, f"ring {ring_gauge} vs {cigar.ring_gauge}"
+    return True, ""
+
+
+def cigar_resolve(
+    *,
+    name: str,
+    brand: str = "",
+    length_mm: Decimal | None = None,
+    ring_gauge: int | None = None,
+) -> Resolution:
+    """The cigar a product is, or ``Resolution(None, why)``."""
+    catalogue_brand = brand_for(name, brand)
+    if catalogue_brand is None:
+        return Resolution(None, f"no catalogue brand in {brand or name!r}", 0)
+    query = name if fold(catalogue_brand.name) in fold(name) else f"{catalogue_brand.name} {name}"
+    hits = cigar_search(query, k=CANDIDATES)
+    if not hits:
+        return Resolution(None, "no candidate", 0)
+    cigars = Cigar.objects.select_related("line__brand").in_bulk([h.cigar_id for h in hits])
+    brand_words = _brand_words(catalogue_brand)
+    product_key = search_key(name)
+    product_numbers = _numbers(product_key)
+    product_words = _words(product_key, brand_words)
+    best: tuple[float, Cigar] | None = None
+    rejected: list[str] = []
+    for hit in hits:
+        cigar = cigars.get(hit.cigar_id)
+        if cigar is None or cigar.line.brand_id != catalogue_brand.pk:
+            continue
+        cigar_key = cigar.search_name or search_key(cigar.full_name)
+        if _numbers(cigar_key) != product_numbers:
+            rejected.append(f"{cigar.full_name}: numbers differ")
+            continue
+        fits, why = _size_agrees(cigar, length_mm, ring_gauge)
+        if not fits:
+            rejected.append(f"{cigar.full_name}: {why}")
+            continue
+        cigar_words = _words(cigar_key, brand_words)
+        if product_words or cigar_words:
+            similarity = fuzz.token_set_ratio(product_words, cigar_words)
+            # Words must agree both ways: "robustos" is a subset of "robustos tubos"
+            # (a different product), so the plain ratio must be high too.
+            strict = fuzz.token_sort_ratio(product_words, cigar_words)
+            score = (similarity + strict) / 2
+            if similarity < WORD_SIMILARITY_FLOOR or strict < 70:
+                rejected.append(f"{cigar.full_name}: names differ ({score:.0f})")
+                continue
+        else:
+            score = 100.0
+        if best is None or score > best[0]:
+            best = (score, cigar)
+    if best is None:
+        reason = "; ".join(rejected[:5]) or "no candidate of the brand"
+        return Resolution(None, reason, len(hits))
+    return Resolution(best[1], f"matched ({best[0]:.0f})", len(hits))
