@@ -101,23 +101,24 @@ class PisteClient:
         )
 
 
-def search_payload(page: int = 1, page_size: int = 25) -> dict:
+def search_payload(
+    *, field: str = "TITLE", value: str = SEARCH_TERMS, page: int = 1, page_size: int = 25
+) -> dict:
+    """A JORF search by title words (discovery) or by NOR (``field="NOR"``)."""
     return {
         "fond": "JORF",
         "recherche": {
             "champs": [
                 {
-                    "typeChamp": "TITLE",
-                    "criteres": [
-                        {"typeRecherche": "TOUS_LES_MOTS_DANS_UN_CHAMP", "valeur": SEARCH_TERMS}
-                    ],
+                    "typeChamp": field,
+                    "criteres": [{"typeRecherche": "TOUS_LES_MOTS_DANS_UN_CHAMP", "valeur": value}],
                     "operateur": "ET",
                 }
             ],
             "pageNumber": page,
             "pageSize": page_size,
             "sort": "SIGNATURE_DATE_DESC",
-            "typePagination": "DEFAULT",
+            "typePagination": "DEFAUT",
         },
     }
 
@@ -139,7 +140,14 @@ class LegifranceSearch(DiscoveryAdapter):
         return credentials_problem()
 
     def discover(self) -> list[DiscoveredDocument]:
-        answer = PisteClient(self).call("/search", search_payload(), purpose="search").json()
+        return self._documents(search_payload())
+
+    def discover_nor(self, nor: str) -> list[DiscoveredDocument]:
+        """One arrêté by its NOR (no NOR prefix is assumed anywhere)."""
+        return self._documents(search_payload(field="NOR", value=nor))
+
+    def _documents(self, payload: dict) -> list[DiscoveredDocument]:
+        answer = PisteClient(self).call("/search", payload, purpose="search").json()
         documents = []
         for result in answer.get("results") or []:
             cid, title = _result_identity(result)

@@ -86,6 +86,8 @@ def test_search_keeps_only_homologation_arretes(jorf, piste, http_client):
     payload = json.loads(search.body)
     assert payload["fond"] == "JORF"
     assert payload["recherche"]["champs"][0]["typeChamp"] == "TITLE"
+    assert payload["recherche"]["sort"] == "SIGNATURE_DATE_DESC"
+    assert payload["recherche"]["typePagination"] == "DEFAUT"  # sic: the API's own spelling
     token = next(r for r in piste.requests if r.path == "/oauth/token")
     assert b"grant_type=client_credentials" in token.body
     assert b"scope=openid" in token.body
@@ -122,3 +124,13 @@ def test_consulted_text_gives_legal_provenance_table_and_dgddi_link(
     consult = next(r for r in piste.requests if r.path.endswith("/consult/jorf"))
     assert json.loads(consult.body) == {"textCid": "JORFTEXT000052311441"}
     assert EDITION_2.exists()
+
+
+def test_search_by_nor(jorf, piste, http_client):
+    from customs.adapters.legifrance import LegifranceSearch
+
+    documents = LegifranceSearch(source=jorf, client=http_client).discover_nor("ECOD2626000A")
+    assert [d.external_id for d in documents] == ["JORFTEXT000052311441"]
+    search = next(r for r in piste.requests if r.path.endswith("/search"))
+    field = json.loads(search.body)["recherche"]["champs"][0]
+    assert (field["typeChamp"], field["criteres"][0]["valeur"]) == ("NOR", "ECOD2626000A")

@@ -38,7 +38,8 @@ class Command(BaseCommand):
 
             def progress(item) -> None:
                 bar.update(1)
-                bar.write(publication_line(item), file=self.stdout)
+                # The bar draws on stderr; the per-publication lines are the command's output.
+                self.stdout.write(publication_line(item))
 
             run = publications_ingest_run(source=source_obj, trigger="command", progress=progress)
         self.stdout.write(f"Ingestion: {total} pending publication(s) — {run.message}.")
