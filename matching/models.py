@@ -119,3 +119,79 @@ class MatchEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("match_event rows are append-only.")
         super().save(*args, **kwargs)
+
+
+class MatchingCalibration(models.Model):
+    """Thresholds (and weights) fitted on human decisions by ``calibrate_matching``.
+
+    The newest row is the one the engine uses; settings hold the defaults until a first
+    calibration exists. Rows are kept so that a change of figures can be traced.
+    """
+
+    accept_threshold = models.DecimalField(max_digits=4, decimal_places=3)
+    reject_threshold = models.DecimalField(max_digits=4, decimal_places=3)
+    weights = models.JSONField(default=dict, blank=True, help_text="Signal → weight (sum 1).")
+    target_precision = models.DecimalField(max_digits=5, decimal_places=4)
+    decisions = models.PositiveIntegerField(help_text="Human decisions the fit used.")
+    figures = models.JSONField(default=dict, blank=True, help_text="Precision/recall curve.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "matching_calibration"
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    reject_threshold__gte=Decimal("0"),
+                    reject_threshold__lte=models.F("accept_threshold"),
+                    accept_threshold__lte=Decimal("1"),
+                ),
+                name="matching_calibration_thresholds_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"accept ≥ {self.accept_threshold}, reject < {self.reject_threshold}"
+
+
+class MatchingRun(models.Model):
+    """One run of the matcher: its scope, counts and duration."""
+
+    scope = models.CharField(max_length=200, help_text="publication 12, source fr-…, all…")
+    trigger = models.CharField(max_length=32, default="command")
+    entries_seen = models.PositiveIntegerField(default=0)
+    entries_scored = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True, help_text="Best candidates per status.")
+    duration_seconds = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "matching_run"
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.entries_scored}/{self.entries_seen}"
+
+
+class EntryMatchState(models.Model):
+    """What the matcher last scored for an entry, so incremental runs skip unchanged ones."""
+
+    price_entry = models.OneToOneField(
+        "customs.CustomsPriceEntry",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="match_state",
+    )
+    label_key = models.CharField(max_length=500)
+    #: ``exact``, ``alias``, ``not_in_catalogue``, ``reopened``, ``scored``, ``no_candidate``.
+    outcome = models.CharField(max_length=32)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "matching_entry_state"
+
+    def __str__(self) -> str:
+        return f"{self.price_entry_id}: {self.outcome}"

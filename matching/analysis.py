@@ -1,0 +1,249 @@
+"""Label and cigar analysis: the token forms the signals and hard constraints compare.
+
+A price-list label is parsed by ``customs.labels.parse_label`` (pack, packaging, edition
+words, dimension hints, name). Here the name is cut into what matching compares:
+
+- tokens: ``normalise_name`` (accents, case, ``N° 4``/``No. 4``/``#4`` → ``no 4``, plurals),
+  elisions dropped (``Quai d'Orsay`` = ``Quai Orsay``), glued letters and digits split
+  (``BHK52`` → ``bhk 52``), connector words (``y``, ``de``, ``la``…) and words that say
+  "cigar" removed — and nothing else: one-character tokens (4, I, V, D) are kept;
+- codes: the numbers (Roman numerals as integers, after the first word only) and the
+  one-letter codes (``Serie D``), which must agree exactly between label and cigar;
+- the brand guess: the longest catalogue brand (or brand alias) that prefixes the label.
+
+A cigar is read the same way, split into brand, line and vitola tokens, with two
+variants: with its line words, and without them (suppliers write "Cohiba BHK 54" for
+"Cohiba Behike BHK 54").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from customs.labels import ParsedLabel, fold_accents, normalise_name, parse_label
+
+CONNECTORS = frozenset({"y", "et", "and", "de", "del", "la", "le", "du", "des", "el", "les"})
+# Words that only say "this is a cigar": absent or present, the product is the same.
+NOISE = frozenset({"cigare", "cigar", "cigarro", "habano", "puro", "vitola"})
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_ROMAN = re.compile(r"^(x{0,3})(ix|iv|v?i{0,3})$")
+_ELISION = re.compile(r"\b([dlDL])['\u2019`]\s*")
+_GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def roman_value(token: str) -> int | None:
+    """I..XXXIX as an integer; only I, V and X (D, C, L, M are letters: "Serie D")."""
+    if not token or not _ROMAN.match(token):
+        return None
+    total, previous = 0, 0
+    for char in reversed(token):
+        value = _ROMAN_VALUES[char]
+        total = total - value if value < previous else total + value
+        previous = max(previous, value)
+    return total or None
+
+
+def name_tokens(text: str) -> list[str]:
+    """The compared tokens of a name, in reading order."""
+    text = _ELISION.sub("", fold_accents(text or ""))
+    normalised = _GLUED.sub(" ", normalise_name(text))
+    return [t for t in normalised.split() if t not in CONNECTORS and t not in NOISE]
+
+
+def codes_of(tokens: list[str], *, first_is_brand: bool = False) -> Counter:
+    """Numbers and one-letter codes, as a multiset (``8-9-8`` has two 8s)."""
+    codes: Counter = Counter()
+    for position, token in enumerate(tokens):
+        if token.isdigit():
+            codes[str(int(token))] += 1
+            continue
+        roman = roman_value(token)
+        # "I" or "V" as the very first word is a word, not a number.
+        if roman is not None and (position > 0 or first_is_brand):
+            codes[str(roman)] += 1
+        elif len(token) == 1 and token.isalpha():
+            codes[token] += 1
+    return codes
+
+
+def is_code(token: str) -> bool:
+    return token.isdigit() or roman_value(token) is not None or len(token) == 1
+
+
+@dataclass(frozen=True)
+class BrandIndex:
+    """Brand token prefixes → brand id; the longest prefix wins."""
+
+    prefixes: dict[tuple[str, ...], int]
+    names: dict[int, str]
+    max_length: int
+
+    @classmethod
+    def build(cls, brands: list[tuple[int, str, list[str]]]) -> BrandIndex:
+        prefixes: dict[tuple[str, ...], int] = {}
+        names: dict[int, str] = {}
+        for brand_id, name, aliases in brands:
+            names[brand_id] = name
+            for variant in [name, *(aliases or [])]:
+                tokens = tuple(name_tokens(str(variant)))
+                if tokens:
+                    prefixes.setdefault(tokens, brand_id)
+        return cls(prefixes, names, max((len(p) for p in prefixes), default=0))
+
+    def guess(self, tokens: list[str]) -> tuple[int | None, int]:
+        """(brand id, number of label tokens it covers) for the longest brand prefix."""
+        for length in range(min(self.max_length, len(tokens)), 0, -1):
+            brand_id = self.prefixes.get(tuple(tokens[:length]))
+            if brand_id is not None:
+                return brand_id, length
+        return None, 0
+
+
+@dataclass(frozen=True)
+class LabelAnalysis:
+    raw: str
+    parsed: ParsedLabel
+    tokens: tuple[str, ...]
+    brand_id: int | None
+    brand_tokens: tuple[str, ...]
+    rest: tuple[str, ...]
+    codes: Counter
+    editions: frozenset[str]
+    ring_gauge: int | None
+    length_mm: float | None
+    brand_name: str = ""
+
+    @property
+    def key(self) -> str:
+        return " ".join(sorted(self.tokens))
+
+    @property
+    def pack_size(self) -> int | None:
+        return self.parsed.pack_size
+
+
+def _edition_key(text: str) -> str:
+    # "Edition Limitée 2021", "E.L.", "Limited Edition" → one family word per edition kind.
+    folded = fold_accents(text).casefold()
+    if "regional" in folded or "e.r" in folded or "regionale" in folded:
+        return "regional"
+    if "limit" in folded or "e.l" in folded or "e. l" in folded:
+        return "limited"
+    return " ".join(name_tokens(text))
+
+
+def _strip_spans(text: str, spans: list[str]) -> str:
+    for span in spans:
+        if span:
+            text = text.replace(span, " ")
+    return text
+
+
+def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
+    parsed = parse_label(label)
+    # Edition words and dimensions are compared as such, not as name words.
+    name = _strip_spans(parsed.name, [*parsed.editions, *(d.text for d in parsed.dimensions)])
+    tokens = name_tokens(name)
+    brand_id, covered = brands.guess(tokens)
+    rest = tokens[covered:]
+    hint = parsed.dimensions[0] if parsed.dimensions else None
+    return LabelAnalysis(
+        raw=label,
+        parsed=parsed,
+        tokens=tuple(tokens),
+        brand_id=brand_id,
+        brand_tokens=tuple(tokens[:covered]),
+        rest=tuple(rest),
+        codes=codes_of(rest, first_is_brand=covered > 0),
+        editions=frozenset(_edition_key(e) for e in parsed.editions),
+        ring_gauge=hint.ring_gauge if hint else None,
+        length_mm=float(hint.length_mm) if hint and hint.length_mm is not None else None,
+        brand_name=brands.names.get(brand_id, "") if brand_id is not None else "",
+    )
+
+
+@dataclass(frozen=True)
+class CigarVariant:
+    rest: tuple[str, ...]
+    codes: Counter
+    #: The line's words are left out of this variant.
+    omits_line: bool
+
+    def key(self, brand_tokens: tuple[str, ...]) -> str:
+        return " ".join(sorted((*brand_tokens, *self.rest)))
+
+    def text(self, brand_tokens: tuple[str, ...]) -> str:
+        return self.key(brand_tokens)
+
+
+@dataclass(frozen=True)
+class CigarAnalysis:
+    cigar_id: int
+    brand_id: int
+    full_name: str
+    brand_tokens: tuple[str, ...]
+    variants: tuple[CigarVariant, ...]
+    editions: frozenset[str]
+    ring_gauge: int | None
+    length_mm: float | None
+    pack_sizes: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def text(self) -> str:
+        """The string the fuzzy generator compares (sorted tokens, line included)."""
+        return self.variants[0].key(self.brand_tokens)
+
+
+def _strip_brand_prefix(tokens: list[str], brand_tokens: tuple[str, ...]) -> list[str]:
+    # "Montecristo No.2" of Montecristo, "Upmann No.2" of H. Upmann: the vitola repeats
+    # (part of) the brand, which the label says once.
+    brand_set = set(brand_tokens)
+    while tokens and tokens[0] in brand_set and len(tokens) > 1:
+        tokens = tokens[1:]
+    return tokens
+
+
+def analyse_cigar(
+    *,
+    cigar_id: int,
+    brand_id: int,
+    brand_name: str,
+    line_name: str,
+    vitola_name: str,
+    full_name: str,
+    ring_gauge: int | None = None,
+    length_mm: float | None = None,
+    pack_sizes: frozenset[int] = frozenset(),
+) -> CigarAnalysis:
+    brand_tokens = tuple(name_tokens(brand_name))
+    vitola = _strip_brand_prefix(name_tokens(vitola_name), brand_tokens)
+    line = name_tokens(line_name)
+    line_counted = bool(line) and tuple(line) != brand_tokens and not _contains(vitola, line)
+    variants = []
+    if line_counted:
+        with_line = [*line, *vitola]
+        variants.append(
+            CigarVariant(tuple(with_line), codes_of(with_line, first_is_brand=True), False)
+        )
+    variants.append(
+        CigarVariant(tuple(vitola), codes_of(vitola, first_is_brand=True), line_counted)
+    )
+    editions = parse_label(full_name).editions
+    return CigarAnalysis(
+        cigar_id=cigar_id,
+        brand_id=brand_id,
+        full_name=full_name,
+        brand_tokens=brand_tokens,
+        variants=tuple(variants),
+        editions=frozenset(_edition_key(e) for e in editions),
+        ring_gauge=ring_gauge,
+        length_mm=length_mm,
+        pack_sizes=pack_sizes,
+    )
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))

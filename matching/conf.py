@@ -1,0 +1,94 @@
+"""Matching parameters: defaults from settings, thresholds (and weights) from the latest
+calibration once ``calibrate_matching`` has stored one.
+
+Settings (all optional): ``MATCHING_K`` (neighbours per generator, default 30),
+``MATCHING_ACCEPT_THRESHOLD`` / ``MATCHING_REJECT_THRESHOLD`` (defaults 0.80 / 0.55),
+``MATCHING_MIN_MARGIN`` (the best must lead the second by this much to be auto-accepted,
+default 0.05), ``MATCHING_WEIGHTS`` (signal → weight), ``MATCHING_ALTERNATIVES`` (kept
+candidates after the best, default 3), ``MATCHING_SCORED_CANDIDATES`` (candidates fully
+scored per entry, default 12).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+DEFAULT_WEIGHTS = {"exact": 0.15, "fuzzy": 0.45, "vector": 0.20, "pack_compat": 0.05, "brand": 0.15}
+SIGNAL_NAMES = tuple(DEFAULT_WEIGHTS)
+
+# Hard constraints: a candidate that hits one is another product more often than not, so
+# its score drops well below the auto-accept threshold (reference/matching.md).
+PENALTIES = {
+    "codes": 0.45,  # numbers, Roman numerals or one-letter codes differ (Siglo VI vs I)
+    "word": 0.25,  # per distinguishing word on either side (Petit Edmundo vs Edmundo)
+    "words_max": 0.50,
+    "edition": 0.30,  # an edition the cigar is not (Edición Limitada, Gran Reserva…)
+    "dimensions": 0.20,  # the label's ring/length hint disagrees with the cigar
+    "brand": 0.25,  # the label names another catalogue brand
+    "line_omitted": 0.03,  # the label leaves the line out (Cohiba BHK 54)
+}
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    accept_threshold: float
+    reject_threshold: float
+    min_margin: float
+    weights: dict[str, float]
+    k: int
+    alternatives: int
+    scored_candidates: int
+    penalties: dict[str, float] = field(default_factory=lambda: dict(PENALTIES))
+    calibration_id: int | None = None
+
+    def status_for(self, score: float, margin: float | None) -> str:
+        from matching.models import MatchStatus
+
+        if score >= self.accept_threshold and (margin is None or margin >= self.min_margin):
+            return MatchStatus.AUTO_ACCEPTED
+        if score >= self.reject_threshold:
+            return MatchStatus.PENDING_REVIEW
+        return MatchStatus.AUTO_REJECTED
+
+
+def _normalised_weights(weights: dict) -> dict[str, float]:
+    clean = {name: max(0.0, float(weights.get(name, 0.0))) for name in SIGNAL_NAMES}
+    total = sum(clean.values())
+    if total <= 0:
+        return dict(DEFAULT_WEIGHTS)
+    return {name: value / total for name, value in clean.items()}
+
+
+def default_config() -> MatchingConfig:
+    return MatchingConfig(
+        accept_threshold=float(getattr(settings, "MATCHING_ACCEPT_THRESHOLD", 0.80)),
+        reject_threshold=float(getattr(settings, "MATCHING_REJECT_THRESHOLD", 0.55)),
+        min_margin=float(getattr(settings, "MATCHING_MIN_MARGIN", 0.05)),
+        weights=_normalised_weights(getattr(settings, "MATCHING_WEIGHTS", DEFAULT_WEIGHTS)),
+        k=int(getattr(settings, "MATCHING_K", 30)),
+        alternatives=int(getattr(settings, "MATCHING_ALTERNATIVES", 3)),
+        scored_candidates=int(getattr(settings, "MATCHING_SCORED_CANDIDATES", 12)),
+    )
+
+
+def current_config() -> MatchingConfig:
+    """The defaults, with the latest calibration's thresholds and weights on top."""
+    from matching.models import MatchingCalibration
+
+    config = default_config()
+    calibration = MatchingCalibration.objects.order_by("-created_at", "-id").first()
+    if calibration is None:
+        return config
+    weights = calibration.weights or config.weights
+    return MatchingConfig(
+        accept_threshold=float(calibration.accept_threshold),
+        reject_threshold=float(calibration.reject_threshold),
+        min_margin=config.min_margin,
+        weights=_normalised_weights(weights),
+        k=config.k,
+        alternatives=config.alternatives,
+        scored_candidates=config.scored_candidates,
+        calibration_id=calibration.pk,
+    )

@@ -1,0 +1,187 @@
+"""The signals of one (label, cigar) pair, its hard constraints and its additive score.
+
+Signals, each in [0, 1]:
+
+- ``exact``: the label's tokens are the cigar's (order aside), line words optional;
+- ``fuzzy``: rapidfuzz ``ratio`` of the sorted token strings. Deliberately *not* a
+  token-set ratio nor "shared words / smaller set": those score "catalogue name + extra
+  words" as a perfect match, the most frequent wrong auto-accept of another
+  implementation of this design;
+- ``vector``: cosine of the two embeddings (``None`` when either side has no vector of the
+  current model: the weights of the other signals are then renormalised);
+- ``pack_compat``: 1 if the label's pack size is among the cigar's known packages, 0.5 if
+  either is unknown, 0 if the cigar's packages are known and this one is not among them;
+- ``brand``: 1 same brand as the label's brand guess, 0.5 no guess, 0 another brand.
+
+Hard constraints subtract fixed penalties (``conf.PENALTIES``): differing numbers, Roman
+numerals or one-letter codes; distinguishing words on either side; an edition the cigar
+is not; a dimension hint that disagrees; another brand. The score is
+``Σ weight x signal - Σ penalties`` clipped to [0, 1], so every contribution can be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from matching.analysis import CigarAnalysis, CigarVariant, LabelAnalysis, is_code
+from matching.conf import MatchingConfig
+
+TYPO_RATIO = 80.0
+TYPO_MIN_LENGTH = 4
+# "no" only announces a number; whether a label writes it or not, the number decides.
+MARKERS = frozenset({"no"})
+
+
+@dataclass
+class PairScore:
+    cigar_id: int
+    signals: dict[str, float | None]
+    penalties: dict[str, float]
+    constraints: list[str]
+    score: float
+    matched: list[str] = field(default_factory=list)
+    typos: list[tuple[str, str]] = field(default_factory=list)
+    label_only: list[str] = field(default_factory=list)
+    cigar_only: list[str] = field(default_factory=list)
+    omits_line: bool = False
+
+    def contributions(self, weights: dict[str, float]) -> dict[str, float]:
+        available = {n: w for n, w in weights.items() if self.signals.get(n) is not None}
+        total = sum(available.values()) or 1.0
+        return {n: w / total * float(self.signals[n]) for n, w in available.items()}
+
+
+def align_tokens(
+    label: tuple[str, ...], cigar: tuple[str, ...]
+) -> tuple[list[str], list[tuple[str, str]], list[str], list[str]]:
+    """(matched, typo pairs, label-only words, cigar-only words); codes are left to the
+    code comparison and ``no`` markers ignored."""
+    remaining = [t for t in cigar if t not in MARKERS and not is_code(t)]
+    matched, typos, label_only = [], [], []
+    for token in label:
+        if token in MARKERS or is_code(token):
+            continue
+        if token in remaining:
+            remaining.remove(token)
+            matched.append(token)
+            continue
+        best, best_ratio = None, 0.0
+        if len(token) >= TYPO_MIN_LENGTH:
+            for other in remaining:
+                if len(other) >= TYPO_MIN_LENGTH:
+                    ratio = fuzz.ratio(token, other)
+                    if ratio > best_ratio:
+                        best, best_ratio = other, ratio
+        if best is not None and best_ratio >= TYPO_RATIO:
+            remaining.remove(best)
+            typos.append((token, best))
+        else:
+            label_only.append(token)
+    return matched, typos, label_only, remaining
+
+
+def pack_compat(pack_size: int | None, pack_sizes: frozenset[int]) -> float:
+    if pack_size is None or not pack_sizes:
+        return 0.5
+    return 1.0 if pack_size in pack_sizes else 0.0
+
+
+def _dimensions_disagree(label: LabelAnalysis, cigar: CigarAnalysis) -> bool:
+    rings = (label.ring_gauge, cigar.ring_gauge)
+    if None not in rings and abs(rings[0] - rings[1]) > 1:
+        return True
+    if label.length_mm is not None and cigar.length_mm is not None:
+        return abs(label.length_mm - cigar.length_mm) > 6
+    return False
+
+
+def _score_variant(
+    label: LabelAnalysis,
+    cigar: CigarAnalysis,
+    variant: CigarVariant,
+    vector: float | None,
+    config: MatchingConfig,
+) -> PairScore:
+    penalties_conf = config.penalties
+    label_key = label.key
+    cigar_key = variant.key(cigar.brand_tokens)
+    if label.brand_id is None:
+        brand_signal = 0.5
+    else:
+        brand_signal = 1.0 if label.brand_id == cigar.brand_id else 0.0
+    signals: dict[str, float | None] = {
+        "exact": 1.0 if label_key == cigar_key else 0.0,
+        "fuzzy": round(fuzz.ratio(label_key, cigar_key) / 100.0, 4),
+        "vector": None if vector is None else round(min(1.0, max(0.0, float(vector))), 4),
+        "pack_compat": pack_compat(label.pack_size, cigar.pack_sizes),
+        "brand": brand_signal,
+    }
+    # Without a brand guess the whole label is compared with brand + name.
+    label_words = label.rest if label.brand_id is not None else label.tokens
+    cigar_words = (
+        variant.rest if label.brand_id is not None else (*cigar.brand_tokens, *variant.rest)
+    )
+    matched, typos, label_only, cigar_only = align_tokens(label_words, cigar_words)
+
+    penalties: dict[str, float] = {}
+    constraints: list[str] = []
+    if label.codes != variant.codes:
+        penalties["codes"] = penalties_conf["codes"]
+        label_codes = " ".join(sorted(label.codes.elements())) or "none"
+        cigar_codes = " ".join(sorted(variant.codes.elements())) or "none"
+        constraints.append(f"numbers differ: {label_codes} vs {cigar_codes}")
+    distinguishing = len(label_only) + len(cigar_only)
+    if distinguishing:
+        penalties["words"] = min(
+            penalties_conf["words_max"], penalties_conf["word"] * distinguishing
+        )
+        constraints.append(
+            "distinguishing words: "
+            + ", ".join([*(f"+{w}" for w in label_only), *(f"-{w}" for w in cigar_only)])
+        )
+    if label.editions != cigar.editions:
+        penalties["edition"] = penalties_conf["edition"]
+        constraints.append("edition: " + (", ".join(sorted(label.editions)) or "none"))
+    if _dimensions_disagree(label, cigar):
+        penalties["dimensions"] = penalties_conf["dimensions"]
+        constraints.append("dimensions differ")
+    if brand_signal == 0.0:
+        penalties["brand"] = penalties_conf["brand"]
+        constraints.append("another brand")
+    if variant.omits_line:
+        penalties["line_omitted"] = penalties_conf["line_omitted"]
+
+    result = PairScore(
+        cigar_id=cigar.cigar_id,
+        signals=signals,
+        penalties=penalties,
+        constraints=constraints,
+        score=0.0,
+        matched=matched,
+        typos=typos,
+        label_only=label_only,
+        cigar_only=cigar_only,
+        omits_line=variant.omits_line,
+    )
+    base = sum(result.contributions(config.weights).values())
+    result.score = round(min(1.0, max(0.0, base - sum(penalties.values()))), 3)
+    return result
+
+
+def score_pair(
+    label: LabelAnalysis,
+    cigar: CigarAnalysis,
+    *,
+    vector: float | None,
+    config: MatchingConfig,
+) -> PairScore:
+    """The best reading of the cigar (with or without its line words) against the label."""
+    best: PairScore | None = None
+    for variant in cigar.variants:
+        candidate = _score_variant(label, cigar, variant, vector, config)
+        if best is None or candidate.score > best.score:
+            best = candidate
+    assert best is not None
+    return best

@@ -1,0 +1,474 @@
+"""The matcher: score entries against the catalogue and write calibrated statuses.
+
+For each entry of the cigar category: candidates (``candidates.generate``), the signals
+and hard constraints of each (``scoring.score_pair``), the best one's status from the
+two thresholds and its margin over the second, and the next alternatives kept as
+AUTO_REJECTED with their rank. Human decisions are consulted first (the label memory):
+
+- an accepted alias is the candidate (method ``alias``, score 1, AUTO_ACCEPTED);
+- a rejected (label, cigar) pair is never proposed again;
+- a label marked "not in the catalogue" resolves without review (every candidate
+  AUTO_REJECTED) until a cigar added to the catalogue after that decision fits it
+  (score ≥ the review threshold): the entry is then reopened for review.
+
+Writes, per batch of entries, in one transaction that locks the entries first (the
+decision services lock the same rows, so a run and a reviewer serialise per entry):
+earlier automatic rows are demoted, then the batch is upserted with ``INSERT … ON
+CONFLICT (cigar_id, price_entry_id) DO UPDATE … WHERE status NOT IN (HUMAN_*)`` — the
+guard that keeps human decisions lives in the write itself — and one ``match_event`` is
+written per status change.
+
+Incremental: without ``force``, an entry is scored only if it has no human decision and
+its label was not scored before (``EntryMatchState``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from catalogue.models import AliasKind, CigarAlias
+from cigarspace import embeddings
+from customs.labels import label_key
+from customs.models import CustomsPriceEntry, CustomsPublication
+from customs.rows import is_cigar_category
+from matching.analysis import LabelAnalysis, analyse_label
+from matching.candidates import CatalogueIndex, catalogue_index, generate, load_vectors
+from matching.conf import MatchingConfig, current_config
+from matching.models import (
+    HUMAN_STATUSES,
+    CigarCustomsMatch,
+    EntryMatchState,
+    MatchEvent,
+    MatchingRun,
+    MatchMethod,
+    MatchStatus,
+)
+from matching.scoring import PairScore, score_pair
+
+BATCH_SIZE = 500
+RUN_NOTE = "matcher run"
+
+
+@dataclass
+class EntryInput:
+    pk: int
+    source_slug: str
+    label: str
+    normalised_label: str
+    brand_guess: str
+
+    @property
+    def key(self) -> str:
+        return label_key(self.label)
+
+
+@dataclass
+class ScoredRow:
+    cigar_id: int
+    method: str
+    score: float
+    signals: dict
+    status: str
+    rank: int
+
+
+@dataclass
+class EntryResult:
+    entry: EntryInput
+    outcome: str
+    rows: list[ScoredRow] = field(default_factory=list)
+    brand_name: str = ""
+
+
+@dataclass
+class RunOutcome:
+    run: MatchingRun
+    results: list[EntryResult]
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _entry_inputs(queryset: QuerySet[CustomsPriceEntry]) -> list[EntryInput]:
+    rows = queryset.order_by("pk").values_list(
+        "pk",
+        "publication__source__slug",
+        "raw_label",
+        "new_label",
+        "normalised_label",
+        "category",
+        "brand_guess",
+    )
+    # Only cigar lines are ever candidates: a category matched loosely ("%cigar%") would
+    # let cigarettes in.
+    return [
+        EntryInput(pk, slug, new or raw, normalised, brand)
+        for pk, slug, raw, new, normalised, category, brand in rows
+        if is_cigar_category(category)
+    ]
+
+
+def _needs_scoring(entries: list[EntryInput]) -> list[EntryInput]:
+    ids = [e.pk for e in entries]
+    decided = set(
+        CigarCustomsMatch.objects.filter(price_entry_id__in=ids, status__in=HUMAN_STATUSES)
+        .values_list("price_entry_id", flat=True)
+        .distinct()
+    )
+    scored = dict(
+        EntryMatchState.objects.filter(price_entry_id__in=ids).values_list(
+            "price_entry_id", "label_key"
+        )
+    )
+    return [e for e in entries if e.pk not in decided and scored.get(e.pk) != e.key]
+
+
+@dataclass
+class LabelMemory:
+    accepted: dict[tuple[str, str], int]
+    rejected: dict[tuple[str, str], set[int]]
+    not_in_catalogue: dict[tuple[str, str], dt.datetime]
+
+    @classmethod
+    def load(cls, entries: list[EntryInput]) -> LabelMemory:
+        memory = cls({}, defaultdict(set), {})
+        slugs = {e.source_slug for e in entries}
+        labels = {e.normalised_label for e in entries}
+        rows = CigarAlias.objects.filter(
+            source_slug__in=slugs, normalised_label__in=labels
+        ).values_list("source_slug", "normalised_label", "kind", "cigar_id", "created_at")
+        for slug, label, kind, cigar_id, created_at in rows:
+            if kind == AliasKind.ACCEPTED:
+                memory.accepted[(slug, label)] = cigar_id
+            elif kind == AliasKind.REJECTED:
+                memory.rejected[(slug, label)].add(cigar_id)
+            else:
+                memory.not_in_catalogue[(slug, label)] = created_at
+        return memory
+
+
+def entry_vectors(entry_ids: list[int], model: str) -> dict[int, np.ndarray]:
+    if not entry_ids:
+        return {}
+    return load_vectors("customs_price_entry", "AND id = ANY(%s)", [entry_ids], model)
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def _signals_json(pair: PairScore, margin: float | None) -> dict:
+    data = dict(pair.signals)
+    data["penalty"] = round(sum(pair.penalties.values()), 3)
+    data["constraints"] = pair.constraints
+    if margin is not None:
+        data["margin"] = round(margin, 3)
+    return data
+
+
+def _alias_pair(pair: PairScore) -> PairScore:
+    pair.signals["exact"] = 1.0
+    pair.score = 1.0
+    return pair
+
+
+def score_entries(
+    entries: list[EntryInput],
+    *,
+    index: CatalogueIndex,
+    config: MatchingConfig,
+    memory: LabelMemory,
+    vectors: dict[int, np.ndarray],
+) -> list[EntryResult]:
+    """Candidates, scores and statuses of each entry (no database writes)."""
+    labels: list[LabelAnalysis] = [analyse_label(e.label, index.brands) for e in entries]
+    keys = [(e.source_slug, e.normalised_label) for e in entries]
+    candidate_lists = generate(
+        index,
+        labels,
+        entry_vectors=[vectors.get(e.pk) for e in entries],
+        alias_cigars=[memory.accepted.get(k) for k in keys],
+        excluded=[memory.rejected.get(k, set()) for k in keys],
+        k=config.k,
+        keep=config.scored_candidates,
+    )
+    results = []
+    for entry, label, key, candidates in zip(entries, labels, keys, candidate_lists, strict=True):
+        scored: list[tuple[PairScore, str]] = []
+        for candidate in candidates:
+            pair = score_pair(
+                label, index.cigars[candidate.position], vector=candidate.vector, config=config
+            )
+            if "alias" in candidate.methods:
+                pair = _alias_pair(pair)
+            scored.append((pair, candidate.method))
+        scored.sort(key=lambda item: (-item[0].score, item[0].cigar_id))
+        brand_name = index.brands.names.get(label.brand_id, "") if label.brand_id else ""
+        result = EntryResult(entry=entry, outcome="no_candidate", brand_name=brand_name)
+        if scored:
+            _statuses(result, scored, index=index, config=config, memory=memory, key=key)
+        results.append(result)
+    return results
+
+
+def _statuses(
+    result: EntryResult,
+    scored: list[tuple[PairScore, str]],
+    *,
+    index: CatalogueIndex,
+    config: MatchingConfig,
+    memory: LabelMemory,
+    key: tuple[str, str],
+) -> None:
+    best, method = scored[0]
+    margin = best.score - scored[1][0].score if len(scored) > 1 else None
+    if method == "alias":
+        status, outcome = MatchStatus.AUTO_ACCEPTED, "alias"
+    else:
+        status = config.status_for(best.score, margin)
+        outcome = "exact" if method == "exact" else "scored"
+        resolved_at = memory.not_in_catalogue.get(key)
+        if resolved_at is not None:
+            cigar_added = index.created[index.position[best.cigar_id]]
+            if cigar_added > resolved_at and best.score >= config.reject_threshold:
+                # A cigar that fits arrived after "not in the catalogue": a human looks again.
+                status, outcome = MatchStatus.PENDING_REVIEW, "reopened"
+            else:
+                status, outcome = MatchStatus.AUTO_REJECTED, "not_in_catalogue"
+    result.outcome = outcome
+    kept = scored[: 1 + config.alternatives]
+    for rank, (pair, pair_method) in enumerate(kept, start=1):
+        result.rows.append(
+            ScoredRow(
+                cigar_id=pair.cigar_id,
+                method=pair_method,
+                score=pair.score,
+                signals=_signals_json(pair, margin if rank == 1 else None),
+                status=status if rank == 1 else MatchStatus.AUTO_REJECTED,
+                rank=rank,
+            )
+        )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+_UPSERT = """
+INSERT INTO cigar_customs_match
+    (cigar_id, price_entry_id, match_method, score, signals, status, rank, note,
+     created_at, updated_at)
+SELECT c, e, m, s, g, st, r, '', %(now)s, %(now)s
+FROM unnest(%(cigar)s::bigint[], %(entry)s::bigint[], %(method)s::text[],
+            %(score)s::numeric[], %(signals)s::jsonb[], %(status)s::text[], %(rank)s::int[])
+     AS t(c, e, m, s, g, st, r)
+ON CONFLICT (cigar_id, price_entry_id) DO UPDATE SET
+    match_method = EXCLUDED.match_method,
+    score = EXCLUDED.score,
+    signals = EXCLUDED.signals,
+    status = EXCLUDED.status,
+    rank = EXCLUDED.rank,
+    updated_at = EXCLUDED.updated_at
+WHERE cigar_customs_match.status NOT IN ('HUMAN_ACCEPTED', 'HUMAN_REJECTED')
+RETURNING id, cigar_id, price_entry_id, status, score
+"""
+
+
+def lock_entries(entry_ids: Iterable[int]) -> None:
+    """The entry row is the mutex of its matches (runs and reviewers take it first)."""
+    ids = sorted(set(entry_ids))
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM customs_price_entry WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+            [ids],
+        )
+
+
+@transaction.atomic
+def write_results(results: list[EntryResult], *, stale_rank: int = 5) -> Counter:
+    """Write one batch of results under the entries' locks; returns best statuses."""
+    now = timezone.now()
+    entry_ids = [r.entry.pk for r in results]
+    lock_entries(entry_ids)
+    existing: dict[tuple[int, int], tuple[int, str, Decimal]] = {}
+    human_accepted: set[int] = set()
+    for pk, entry_id, cigar_id, status, score in CigarCustomsMatch.objects.filter(
+        price_entry_id__in=entry_ids
+    ).values_list("pk", "price_entry_id", "cigar_id", "status", "score"):
+        existing[(entry_id, cigar_id)] = (pk, status, score)
+        if status == MatchStatus.HUMAN_ACCEPTED:
+            human_accepted.add(entry_id)
+
+    # Demote every earlier automatic row first: at most one accepted row per entry holds
+    # at each statement, and a decision the new scores no longer support does not linger.
+    CigarCustomsMatch.objects.filter(price_entry_id__in=entry_ids).exclude(
+        status__in=HUMAN_STATUSES
+    ).update(status=MatchStatus.AUTO_REJECTED, rank=stale_rank, updated_at=now)
+
+    columns: dict[str, list] = defaultdict(list)
+    counts: Counter = Counter()
+    for result in results:
+        entry_id = result.entry.pk
+        for row in result.rows:
+            status = row.status
+            if entry_id in human_accepted and status != MatchStatus.AUTO_REJECTED:
+                status = MatchStatus.AUTO_REJECTED  # a human already chose this entry's cigar
+            columns["cigar"].append(row.cigar_id)
+            columns["entry"].append(entry_id)
+            columns["method"].append(row.method)
+            columns["score"].append(Decimal(str(row.score)).quantize(Decimal("0.001")))
+            columns["signals"].append(json.dumps(row.signals))
+            columns["status"].append(status)
+            columns["rank"].append(row.rank)
+            if row.rank == 1:
+                counts[status] += 1
+        if not result.rows:
+            counts["no_candidate"] += 1
+
+    written: dict[tuple[int, int], tuple[int, str, Decimal]] = {}
+    if columns:
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT, {"now": now, **columns})
+            for pk, cigar_id, entry_id, status, score in cursor.fetchall():
+                written[(entry_id, cigar_id)] = (pk, status, score)
+
+    events = []
+    for pair, (pk, old_status, old_score) in existing.items():
+        if old_status in HUMAN_STATUSES:
+            continue
+        _pk, new_status, new_score = written.get(pair, (pk, MatchStatus.AUTO_REJECTED, old_score))
+        if new_status != old_status:
+            events.append(
+                MatchEvent(
+                    match_id=pk,
+                    from_status=old_status,
+                    to_status=new_status,
+                    score=new_score,
+                    note=RUN_NOTE,
+                )
+            )
+    for pair, (pk, status, score) in written.items():
+        if pair not in existing:
+            events.append(
+                MatchEvent(
+                    match_id=pk, from_status="", to_status=status, score=score, note=RUN_NOTE
+                )
+            )
+    MatchEvent.objects.bulk_create(events, batch_size=2000)
+
+    EntryMatchState.objects.bulk_create(
+        [
+            EntryMatchState(
+                price_entry_id=r.entry.pk, label_key=r.entry.key, outcome=r.outcome, scored_at=now
+            )
+            for r in results
+        ],
+        update_conflicts=True,
+        unique_fields=["price_entry"],
+        update_fields=["label_key", "outcome", "scored_at"],
+    )
+    guesses = [
+        CustomsPriceEntry(pk=r.entry.pk, brand_guess=r.brand_name[:120])
+        for r in results
+        if r.brand_name[:120] != r.entry.brand_guess
+    ]
+    CustomsPriceEntry.objects.bulk_update(guesses, ["brand_guess"], batch_size=1000)
+    return counts
+
+
+# --- entry points --------------------------------------------------------------------------
+
+
+def entries_match(
+    *,
+    entries: QuerySet[CustomsPriceEntry],
+    scope: str,
+    force: bool = False,
+    trigger: str = "command",
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    config: MatchingConfig | None = None,
+    keep_results: bool = False,
+) -> RunOutcome:
+    """Match ``entries`` (the cigar ones; without ``force`` only the undecided, unscored)."""
+    started = time.monotonic()
+    run = MatchingRun.objects.create(scope=scope[:200], trigger=trigger, started_at=timezone.now())
+    config = config or current_config()
+    candidates = _entry_inputs(entries)
+    todo = candidates if force else _needs_scoring(candidates)
+    if on_total is not None:
+        on_total(len(todo))
+    model = embeddings.model_name()
+    index = catalogue_index(model)
+    counts: Counter = Counter()
+    kept: list[EntryResult] = []
+    for start in range(0, len(todo), BATCH_SIZE):
+        batch = todo[start : start + BATCH_SIZE]
+        results = score_entries(
+            batch,
+            index=index,
+            config=config,
+            memory=LabelMemory.load(batch),
+            vectors=entry_vectors([e.pk for e in batch], model),
+        )
+        counts.update(write_results(results))
+        counts.update(f"outcome:{r.outcome}" for r in results)
+        if keep_results:
+            kept.extend(results)
+        if progress is not None:
+            progress(len(batch))
+    run.entries_seen = len(candidates)
+    run.entries_scored = len(todo)
+    run.counts = dict(sorted(counts.items()))
+    run.duration_seconds = round(time.monotonic() - started, 3)
+    run.finished_at = timezone.now()
+    run.save()
+    return RunOutcome(run=run, results=kept)
+
+
+def publication_match(
+    *, publication: CustomsPublication, force: bool = False, trigger: str = "command", **kwargs
+) -> RunOutcome:
+    return entries_match(
+        entries=publication.entries.all(),
+        scope=f"publication {publication.pk}",
+        force=force,
+        trigger=trigger,
+        **kwargs,
+    )
+
+
+def source_match(*, source_slug: str, force: bool = False, **kwargs) -> RunOutcome:
+    return entries_match(
+        entries=CustomsPriceEntry.objects.filter(publication__source__slug=source_slug),
+        scope=f"source {source_slug}",
+        force=force,
+        **kwargs,
+    )
+
+
+def all_match(*, force: bool = False, **kwargs) -> RunOutcome:
+    return entries_match(
+        entries=CustomsPriceEntry.objects.all(), scope="all", force=force, **kwargs
+    )
+
+
+__all__ = [
+    "MatchMethod",
+    "all_match",
+    "entries_match",
+    "publication_match",
+    "score_entries",
+    "source_match",
+    "write_results",
+]
