@@ -251,9 +251,12 @@ def waterfall_svg(
         steps.append((caption, float(signal.get("contribution") or 0), "plus"))
     for penalty in explanation.get("penalties", []):
         steps.append((f"- {penalty['constraint']}", -float(penalty["amount"]), "minus"))
-    score = float(explanation.get("score", 0))
+    # The bars add up to the score recomputed now; the stored one may be older (weights
+    # recalibrated since), so it is named in the caption when it differs.
+    stored = float(explanation.get("score", 0))
+    score = float(explanation.get("recomputed_score", stored))
     thresholds = explanation.get("thresholds", {})
-    plot_w = width - label_width - 48
+    plot_w = width - label_width - 110
     height = row_height * (len(steps) + 1) + 10
 
     def x_of(value: float) -> float:
@@ -301,7 +304,7 @@ def waterfall_svg(
             colour,
             _num(x_of(score) + 4),
             y + row_height - 8,
-            f"{score:.3f}",
+            f"{score:.3f}" if abs(score - stored) < 0.0005 else f"{score:.3f} (was {stored:.3f})",
         )
     )
     for name in ("reject", "accept"):

@@ -10,6 +10,7 @@ overwritten.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import F, QuerySet
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -286,6 +287,10 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, admin.ModelAdmin):
                 conflicts += 1
             else:
                 done += 1
+        if request.POST.get("select_across") != "1":
+            # Rows decided meanwhile by someone else left the filtered queue: the action's
+            # queryset no longer holds them. Say so rather than drop them silently.
+            conflicts += max(len(request.POST.getlist(ACTION_CHECKBOX_NAME)) - done - conflicts, 0)
         self.message_user(request, f"{done} match(es) {verb}.", messages.SUCCESS)
         if conflicts:
             self.message_user(

@@ -113,7 +113,12 @@ class ReviewConsole:
         return f"{url}?{query}" if query else url
 
     def redirect_next(self, request: HttpRequest, after: CigarCustomsMatch | None, query: str):
-        following = next_in_queue(after=after, **filters_from_querystring(query))
+        filters = filters_from_querystring(query)
+        following = next_in_queue(after=after, **filters)
+        if following is None and after is not None:
+            # Past the end: start again from the top (entries skipped earlier, or ones
+            # above the page the reviewer opened from the list).
+            following = next_in_queue(after=None, **filters)
         if following is None:
             messages.success(request, "The queue is empty: nothing left to review here.")
             changelist = reverse("admin:matching_cigarcustomsmatch_changelist")
@@ -142,7 +147,13 @@ class ReviewConsole:
         label = entry.new_label or entry.raw_label
         if explanation is not None:
             tokens = explanation["tokens"]
-            matched = [*tokens["matched"], *(pair[0] for pair in tokens["typos"])]
+            # Brand words and codes are compared apart from the name words: a label word
+            # that the cigar's name also holds counts as matched.
+            matched = [
+                *tokens["matched"],
+                *(pair[0] for pair in tokens["typos"]),
+                *best.cigar.full_name.split(),
+            ]
             highlighted = highlight_tokens(label, matched, tokens["label_only"])
         else:
             highlighted = highlight_tokens(label, [], [])
