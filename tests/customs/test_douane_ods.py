@@ -257,3 +257,15 @@ def test_a_zip_bomb_is_refused_before_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(base, "MAX_UNZIPPED_BYTES", 1000)
     with pytest.raises(DocumentRejected, match="would unpack"):
         DouaneOds(source=None).extract(path=EDITION_1)
+
+
+def test_one_cigar_in_several_presentations_stays_several_entries(edition_1):
+    from customs.labels import label_key
+
+    robustos = [e for e in edition_1.entries if e.normalised_label == "cohiba robusto"]
+    assert [(e.pack_size, e.unit_price, e.packaging) for e in robustos] == [
+        (25, Decimal("82.00"), ""),
+        (3, Decimal("82.00"), "5 étuis de 3"),
+        (3, Decimal("90.00"), "tube - 5 étuis de 3"),
+    ]
+    assert len({label_key(e.raw_label) for e in robustos}) == 3
