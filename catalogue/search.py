@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramDistance, TrigramSimilarity
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from pgvector.django import CosineDistance
@@ -32,7 +31,7 @@ from cigarspace import embeddings
 
 RRF_K = 60
 MAX_K = 200
-_EMBEDDINGS_PRESENT_CACHE_SECONDS = 60
+_EMBEDDINGS_PRESENT_SECONDS = 60.0
 
 
 def _bounded(k: int) -> int:
@@ -151,15 +150,26 @@ def cigar_vector_neighbours(
     return [(pk, round(1.0 - float(distance), 6)) for pk, distance in rows]
 
 
+_embeddings_present: dict[str, tuple[float, bool]] = {}
+
+
 def embeddings_present(model: str | None = None) -> bool:
-    """Whether any cigar has a vector of ``model`` (cached: this decides every search)."""
+    """Whether any cigar has a vector of ``model``.
+
+    Every search asks, so the answer is kept a minute per process (a query saved per
+    request; a catalogue that just got its first vectors is fused a minute later).
+    """
     model = model or embeddings.model_name()
-    cache_key = f"catalogue:embeddings-present:{model}"
-    present = cache.get(cache_key)
-    if present is None:
+    now = time.monotonic()
+    cached = _embeddings_present.get(model)
+    if cached is None or now - cached[0] > _EMBEDDINGS_PRESENT_SECONDS:
         present = Cigar.objects.filter(embedding_model=model).exists()
-        cache.set(cache_key, present, _EMBEDDINGS_PRESENT_CACHE_SECONDS)
-    return bool(present)
+        _embeddings_present[model] = cached = (now, present)
+    return cached[1]
+
+
+def forget_embeddings_present() -> None:
+    _embeddings_present.clear()
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from catalogue.models import (
 )
 from catalogue.naming import cigar_full_name, fold, search_key
 from catalogue.packages import ParsedPackage
-from catalogue.search import forget_brand_keys
+from catalogue.search import forget_brand_keys, forget_embeddings_present
 from cigarspace import embeddings
 
 BRAND_FIELDS = ("name", "country", "description", "website", "image_url", "aliases")
@@ -546,6 +546,7 @@ def cigar_embed(
                 cigar.embedding_model = model
             Cigar.objects.bulk_update(chunk, ["embedding", "embedding_model"])
         done += len(chunk)
+        forget_embeddings_present()
         if progress is not None:
             progress(len(chunk))
     return EmbedResult(embedded=done, model=model)

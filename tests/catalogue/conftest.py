@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from catalogue import services
 from catalogue.packages import ParsedPackage
-from catalogue.search import forget_brand_keys
+from catalogue.search import forget_brand_keys, forget_embeddings_present
 from tests.factories import OperatorFactory, UserFactory
 
 HABANOS_CSV = Path(__file__).resolve().parents[2] / "catalogue" / "fixtures" / "habanos-2016.csv"
@@ -19,17 +19,19 @@ HABANOS_CSV = Path(__file__).resolve().parents[2] / "catalogue" / "fixtures" / "
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(request):
-    # Throttle counters and the "embeddings present" flag live in the cache, which may be
-    # the database cache: only tests that use the database can (and need to) clear it.
+    # Throttle counters live in the cache, which may be the database cache: only tests
+    # that use the database can (and need to) clear it. Search keeps per-process memos.
     if request.node.get_closest_marker("django_db") is None:
         yield
         return
     request.getfixturevalue("db")
     cache.clear()
     forget_brand_keys()  # brand ids differ from one test to the next
+    forget_embeddings_present()
     yield
     cache.clear()
     forget_brand_keys()
+    forget_embeddings_present()
 
 
 @pytest.fixture
