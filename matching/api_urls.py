@@ -1,0 +1,13 @@
+"""Matching routes, relative to /api/v1/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from matching import api
+
+urlpatterns = [
+    path("matches/", api.MatchListApi.as_view(), name="match-list"),
+    path("matches/<int:pk>/", api.MatchDetailApi.as_view(), name="match-detail"),
+    path("cigars/<int:pk>/prices/", api.CigarPricesApi.as_view(), name="cigar-prices"),
+]
