@@ -40,6 +40,8 @@ demo: migrate  ## Set up, migrate, load the demo and serve the admin and API on 
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup  ## Run the whole test suite (real PostgreSQL: embedded, or DATABASE_URL)
+	@# The real-browser test needs Chromium + chromedriver: installed here when missing.
+	scripts/ensure-browser.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup  ## Ruff

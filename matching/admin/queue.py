@@ -234,6 +234,7 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "queue_query": queue_querystring(request.GET),
+            "title": "Review queue",
         }
         return super().changelist_view(request, extra_context)
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils.text import slugify
 
+from catalogue.naming import search_key
 from tests.factories import (
     BrandFactory,
     CigarCustomsMatchFactory,
@@ -44,29 +46,41 @@ def reviewer_client(client, reviewer):
     return client
 
 
-@pytest.fixture
-def queue(db):
-    """Three pending entries, each with a best candidate and two alternatives."""
+VITOLAS = ("VI", "IV", "II", "I", "III", "V", "Medio Siglo", "Magicos")
+
+
+def build_queue(*, entries: int = 3) -> dict:
+    """``entries`` pending entries (1 to 8), each with a best candidate and two alternatives.
+
+    Scores are equal, so the queue runs from the dearest pack to the cheapest.
+    """
     brand = BrandFactory(name="Cohiba", slug="cohiba")
     line = CigarLineFactory(brand=brand, name="Siglo", slug="siglo")
-    cigars = [
-        CigarFactory(line=line, vitola_name=name, full_name=f"Cohiba Siglo {name}", slug=slug)
-        for name, slug in (("VI", "cohiba-siglo-vi"), ("IV", "cohiba-siglo-iv"), ("II", "s-ii"))
-    ]
-    for cigar in cigars:
+    cigars = []
+    for name in VITOLAS[:entries] if entries >= 3 else VITOLAS[:3]:
+        full_name = f"Cohiba Siglo {name}"
+        cigar = CigarFactory(
+            line=line,
+            vitola_name=name,
+            full_name=full_name,
+            search_name=search_key(full_name),
+            slug=slugify(full_name),
+        )
         CigarPackageFactory(cigar=cigar, pack_size=25)
+        cigars.append(cigar)
     publication = CustomsPublicationFactory(effective_date=dt.date(2026, 11, 1))
-    entries, best = [], []
-    labels = ("Cohiba Siglo VI, en 25", "Cohiba Siglo IV, en 25", "Cohiba Siglo II, en 25")
-    for index, label in enumerate(labels):
+    made, best = [], []
+    for index in range(entries):
+        label = f"Cohiba Siglo {VITOLAS[index]}, en 25"
         entry = CustomsPriceEntryFactory(
             publication=publication,
             raw_label=label,
             normalised_label=label.lower(),
             pack_price=Decimal(1000 + 100 * index),
         )
-        entries.append(entry)
-        for rank, cigar in enumerate([cigars[index], *[c for c in cigars if c != cigars[index]]]):
+        made.append(entry)
+        others = [c for c in cigars if c != cigars[index]][:2]
+        for rank, cigar in enumerate([cigars[index], *others]):
             match = CigarCustomsMatchFactory(
                 cigar=cigar,
                 price_entry=entry,
@@ -76,4 +90,10 @@ def queue(db):
             )
             if rank == 0:
                 best.append(match)
-    return {"cigars": cigars, "entries": entries, "best": best, "publication": publication}
+    return {"cigars": cigars, "entries": made, "best": best, "publication": publication}
+
+
+@pytest.fixture
+def queue(db):
+    """Three pending entries, each with a best candidate and two alternatives."""
+    return build_queue(entries=3)

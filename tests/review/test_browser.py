@@ -1,0 +1,166 @@
+"""The review console in a real browser: headless Debian Chromium driven by Selenium.
+
+Logs in through the admin login form, opens the queue, accepts entries with the keyboard
+(`a`), re-points one through the search box (`/`, type, Enter), checks the database, and
+saves screenshots of the queue and of a review page under test-output/.
+
+The time from a key press on a review page to the next review page being ready is
+measured in the browser by review.js (``Date.now()`` stamped in sessionStorage) and its
+median printed: a figure to watch, not a pass/fail threshold.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from catalogue.naming import search_key
+from matching.models import CigarCustomsMatch, MatchEvent, MatchStatus
+from tests.factories import CigarFactory, OperatorFactory
+from tests.review.conftest import build_queue, grant_review
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-proxy-server",
+    "--window-size=1400,1100",
+)
+OUTPUT = Path(settings.BASE_DIR) / "test-output"
+PASSWORD = "a-long-browser-password"
+WAIT = 20
+KEYBOARD_ACCEPTS = 5
+
+# A live server needs committed data; serialized_rollback restores the rows that data
+# migrations seeded (customs sources) for the tests that run after this one.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail(
+            "Chromium and chromedriver are required: `make test` installs them "
+            "(scripts/ensure-browser.sh), or `apt-get install chromium chromium-driver`."
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT)
+    yield driver
+    driver.quit()
+
+
+def _review_entry(driver) -> str:
+    return (
+        WebDriverWait(driver, WAIT)
+        .until(ec.presence_of_element_located((By.ID, "review")))
+        .get_attribute("data-entry")
+    )
+
+
+def _press(driver, key: str) -> None:
+    driver.find_element(By.TAG_NAME, "body").send_keys(key)
+
+
+def _wait_for_next_page(driver, previous_entry: str) -> str:
+    WebDriverWait(driver, WAIT).until(
+        lambda d: (
+            d.find_elements(By.ID, "review")
+            and d.find_element(By.ID, "review").get_attribute("data-entry") != previous_entry
+            and d.find_element(By.ID, "review").get_attribute("data-transition-ms")
+        )
+    )
+    return _review_entry(driver)
+
+
+def test_review_with_the_keyboard_in_chromium(live_server, browser):
+    data = build_queue(entries=KEYBOARD_ACCEPTS + 2)
+    elsewhere = CigarFactory(
+        line=data["cigars"][0].line,
+        vitola_name="Behike 52",
+        full_name="Cohiba Behike 52",
+        search_name=search_key("Cohiba Behike 52"),
+        vitola_de_galera="Laguito No.4",
+    )
+    reviewer = grant_review(OperatorFactory(email="browser@example.com", password=PASSWORD))
+    OUTPUT.mkdir(exist_ok=True)
+
+    # Log in through the real form.
+    browser.get(f"{live_server.url}/admin/login/?next=/admin/matching/cigarcustomsmatch/")
+    browser.find_element(By.ID, "id_username").send_keys(reviewer.email)
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD + Keys.ENTER)
+
+    # The queue.
+    WebDriverWait(browser, WAIT).until(ec.presence_of_element_located((By.ID, "result_list")))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+    assert len(rows) == KEYBOARD_ACCEPTS + 2
+    browser.save_screenshot(str(OUTPUT / "review-queue.png"))
+
+    # Open the first entry of the queue, then accept entries with `a`.
+    browser.find_element(By.ID, "review-start").click()
+    entry_id = _review_entry(browser)
+    browser.save_screenshot(str(OUTPUT / "review-page.png"))
+    accepted_entries, timings = [], []
+    for _ in range(KEYBOARD_ACCEPTS):
+        accepted_entries.append(int(entry_id))
+        _press(browser, "a")
+        entry_id = _wait_for_next_page(browser, entry_id)
+        timings.append(
+            int(browser.find_element(By.ID, "review").get_attribute("data-transition-ms"))
+        )
+
+    # Re-point the current entry through the search box: `/`, a query, Enter.
+    repointed_entry = int(entry_id)
+    _press(browser, "/")
+    search = browser.switch_to.active_element
+    assert search.get_attribute("id") == "review-search-input"
+    search.send_keys("behike 52")
+    WebDriverWait(browser, WAIT).until(
+        ec.text_to_be_present_in_element((By.ID, "review-search-results"), "Cohiba Behike 52")
+    )
+    browser.save_screenshot(str(OUTPUT / "review-search.png"))
+    search.send_keys(Keys.ENTER)
+    _wait_for_next_page(browser, entry_id)
+
+    # What the browser did is in the database, with the audit trail.
+    for entry in accepted_entries:
+        best = CigarCustomsMatch.objects.get(price_entry_id=entry, rank=1)
+        assert best.status == MatchStatus.HUMAN_ACCEPTED
+        assert best.decided_by_id == reviewer.pk
+    repointed = CigarCustomsMatch.objects.get(price_entry_id=repointed_entry, cigar=elsewhere)
+    assert repointed.status == MatchStatus.HUMAN_ACCEPTED
+    assert (
+        CigarCustomsMatch.objects.filter(
+            price_entry_id=repointed_entry, status=MatchStatus.HUMAN_REJECTED
+        ).count()
+        == 1
+    )
+    assert MatchEvent.objects.filter(actor=reviewer).count() == KEYBOARD_ACCEPTS + 2
+    assert (OUTPUT / "review-queue.png").stat().st_size > 0
+    assert (OUTPUT / "review-page.png").stat().st_size > 0
+    print(
+        f"\nreview page → next review page after `a` (browser-measured, {len(timings)} "
+        f"decisions): median {statistics.median(timings):.0f} ms, "
+        f"min {min(timings)} ms, max {max(timings)} ms"
+    )
