@@ -134,20 +134,36 @@ def cigar_vector_neighbours(
 ) -> list[tuple[int, float]]:
     """The ``k`` cigars nearest to ``vector`` by cosine: ``(id, cosine similarity)``."""
     k = _bounded(k)
-    base = queryset if queryset is not None else Cigar.objects.all()
-    base = base.filter(embedding_model=model, embedding__isnull=False)
-    if exclude_ids:
-        base = base.exclude(pk__in=list(exclude_ids))
     with transaction.atomic():
         with connection.cursor() as cursor:
             # SET LOCAL lasts until the end of this transaction only.
             cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(k, 40)])
         rows = list(
-            base.annotate(distance=CosineDistance("embedding", list(vector)))
-            .order_by("distance", "pk")
-            .values_list("pk", "distance")[:k]
+            vector_neighbours_queryset(
+                vector, model=model, k=k, queryset=queryset, exclude_ids=exclude_ids
+            )
         )
     return [(pk, round(1.0 - float(distance), 6)) for pk, distance in rows]
+
+
+def vector_neighbours_queryset(
+    vector: Sequence[float],
+    *,
+    model: str,
+    k: int = 30,
+    queryset: QuerySet[Cigar] | None = None,
+    exclude_ids: Sequence[int] = (),
+) -> QuerySet:
+    """The HNSW k-nearest query itself, for EXPLAIN in bench/tests."""
+    base = queryset if queryset is not None else Cigar.objects.all()
+    base = base.filter(embedding_model=model, embedding__isnull=False)
+    if exclude_ids:
+        base = base.exclude(pk__in=list(exclude_ids))
+    return (
+        base.annotate(distance=CosineDistance("embedding", list(vector)))
+        .order_by("distance", "pk")
+        .values_list("pk", "distance")[: _bounded(k)]
+    )
 
 
 _embeddings_present: dict[str, tuple[float, bool]] = {}

@@ -13,6 +13,7 @@ from catalogue.search import (
     embeddings_present,
     reciprocal_rank_fusion,
     trigram_neighbours_queryset,
+    vector_neighbours_queryset,
 )
 from cigarspace import embeddings
 from tests.catalogue.conftest import HABANOS_CSV
@@ -110,6 +111,18 @@ def test_vector_neighbours_find_the_same_name_first(embedded_catalogue):
     assert hits[0][1] == pytest.approx(1.0, abs=1e-4)
     assert [score for _, score in hits] == sorted((score for _, score in hits), reverse=True)
     assert cigar_vector_neighbours(vector, model="another-model", k=5) == []
+
+
+def test_vector_k_nearest_is_served_by_the_hnsw_index(embedded_catalogue):
+    vector = embeddings.embed_text("cohiba siglo 6")
+    query = vector_neighbours_queryset(vector, model=embeddings.model_name(), k=10)
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "cigar_embedding_hnsw" in plan
 
 
 def test_hybrid_search_fuses_when_embeddings_exist(embedded_catalogue):
