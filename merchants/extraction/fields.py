@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from price_parser import Price
 
 from catalogue.models import Packaging
+from catalogue.naming import fold
 from catalogue.packages import MAX_PACK_SIZE, PackageParseError, packaging_from_text, parse_packages
 
 MM_PER_INCH = Decimal("25.4")
@@ -180,7 +181,7 @@ def parse_availability(value: object) -> bool | None:
     """schema.org availability (``https://schema.org/InStock``…) or a shop's words."""
     if value in (None, ""):
         return None
-    text = re.sub(r"[^a-z]", "", str(value).lower().rsplit("/", 1)[-1])
+    text = re.sub(r"[^a-z]", "", fold(str(value)).rsplit("/", 1)[-1])
     return not any(word in text for word in (*_UNAVAILABLE, "epuise", "indisponible"))
 
 
@@ -216,7 +217,8 @@ def parse_pack(label: str) -> Pack | None:
         if match:
             size = int(next(g for g in match.groups() if g))
             if 0 < size <= MAX_PACK_SIZE:
-                packaging = packaging_from_text(label)
+                # "Box of 25 (tubed)": the catalogue's words know "tubes", not "tubed".
+                packaging = packaging_from_text(re.sub(r"(?i)\btubed\b", "tubes", label))
                 if packaging == Packaging.OTHER:
                     packaging = str(Packaging.SINGLE if size == 1 else Packaging.BOX)
                 return Pack(size, packaging, label)

@@ -24,7 +24,13 @@ from merchants.extraction.fields import (
     parse_pack,
     parse_size,
 )
-from merchants.extraction.select import SelectorError, parse_html, select_all, select_first
+from merchants.extraction.select import (
+    SelectorError,
+    decode_page,
+    parse_html,
+    select_all,
+    select_first,
+)
 from merchants.extraction.select import select_nodes as _nodes
 from merchants.extraction.structured import structured_products
 
@@ -306,7 +312,7 @@ def extract_page(
     with the same name (variants written as separate products) are merged into it, and
     products of another name (related products, carousels) are ignored.
     """
-    html_text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    html_text = decode_page(content)
     document = parse_html(html_text, base_url=url)
     data = structured_products(html_text, document, url=url)
     result = PageExtraction(warnings=list(data.warnings))

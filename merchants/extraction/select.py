@@ -25,19 +25,34 @@ class SelectorError(ValueError):
     pass
 
 
+def decode_page(content: bytes | str) -> str:
+    """Page bytes as text: UTF-8 (what nearly every shop serves), else Windows-1252.
+
+    lxml's own guess for bytes without a declared charset is Latin-1, which turns "Étui"
+    into mojibake; deciding here keeps every parser of a page on the same text.
+    """
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
 def parse_html(content: bytes | str, *, base_url: str = "") -> html.HtmlElement:
     """An lxml tree of a page (no network, no entities: lxml's HTML parser never fetches)."""
-    if isinstance(content, str):
-        content = content.encode("utf-8")
+    text = _XML_DECLARATION.sub("", decode_page(content))
     parser = html.HTMLParser(no_network=True, remove_comments=True, huge_tree=False)
-    if not content.strip():
-        content = b"<html></html>"
-    document = html.document_fromstring(content, parser=parser, base_url=base_url or None)
-    return document
+    if not text.strip():
+        text = "<html></html>"
+    return html.document_fromstring(text, parser=parser, base_url=base_url or None)
 
 
 @lru_cache(maxsize=512)
-def _compile(spec: str) -> tuple[etree.XPath, str | None]:
+def compile_selector(spec: str) -> tuple[etree.XPath, str | None]:
     spec = spec.strip()
     if not spec:
         raise SelectorError("An empty selector.")
@@ -63,7 +78,7 @@ def _text(node) -> str:
 
 
 def select_nodes(root, spec: str) -> list:
-    selector, _attr = _compile(spec)
+    selector, _attr = compile_selector(spec)
     try:
         found = selector(root)
     except etree.XPathEvalError as exc:
@@ -73,7 +88,7 @@ def select_nodes(root, spec: str) -> list:
 
 def select_all(root, spec: str) -> list[str]:
     """The texts (or attribute values) of every match, empty ones dropped."""
-    _selector, attr = _compile(spec)
+    _selector, attr = compile_selector(spec)
     values = []
     for node in select_nodes(root, spec):
         if attr is not None:
