@@ -153,7 +153,7 @@ def _robots(merchant: Merchant, run: CrawlRun, client: HttpClient) -> RobotsPoli
     )
     if policy.crawl_delay is not None and isinstance(client, PoliteHttpClient):
         # The site's own Crawl-delay wins when it asks for more than the merchant row.
-        client.limiter.set_interval(policy.crawl_delay)
+        client.limiter.set_interval(policy.crawl_delay, url=merchant.base_url)
     return policy
 
 

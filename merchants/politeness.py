@@ -55,8 +55,17 @@ class HostRateLimiter:
         self.sleep = sleep
         self.waited = 0.0
 
-    def set_interval(self, interval: float) -> None:
+    def set_interval(self, interval: float, *, url: str | None = None) -> None:
+        """Raise the interval (robots.txt's Crawl-delay); with ``url``, the host's next
+        turn moves too, so the request right after robots.txt already waits for it."""
         self.interval = max(self.interval, float(interval))
+        if url is None:
+            return
+        row = CrawlHost.objects.filter(host=host_of(url)).first()
+        if row is not None and row.last_request_at is not None:
+            later = row.last_request_at + timedelta(seconds=self.interval)
+            if row.next_allowed_at is None or later > row.next_allowed_at:
+                CrawlHost.objects.filter(pk=row.pk).update(next_allowed_at=later)
 
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:
