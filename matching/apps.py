@@ -1,6 +1,40 @@
 from django.apps import AppConfig
+from django.db import transaction
+from django.db.models.signals import post_migrate
+
+
+def queue_publication_matching(sender, publication_id: int, **kwargs) -> None:
+    """customs announces an ingested publication: embed and match it in the background.
+
+    Only the id travels; the task reads the committed rows (queued after commit).
+    """
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task(
+            "matching.tasks.publication_embed_and_match",
+            publication_id,
+            task_name=f"match publication {publication_id}",
+        )
+    )
+
+
+def _register_schedules(sender, using: str = "default", **kwargs) -> None:
+    from matching.schedules import schedules_register
+
+    schedules_register(using=using)
 
 
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = "Matching"
+
+    def ready(self) -> None:
+        from customs.signals import publication_ingested
+
+        publication_ingested.connect(
+            queue_publication_matching, dispatch_uid="matching.queue_publication_matching"
+        )
+        post_migrate.connect(
+            _register_schedules, sender=self, dispatch_uid="matching.register_schedules"
+        )

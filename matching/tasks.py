@@ -1,0 +1,48 @@
+"""Background tasks of matching (django-q2): thin callers of the services.
+
+- ``publication_embed_and_match(publication_id)``: queued after a publication's ingestion
+  commits (``customs.signals.publication_ingested``, connected in ``matching.apps``):
+  embeds its entries (and any cigar without a vector), then matches it incrementally;
+- ``match_pending()``: the hourly safety net: every entry never scored (or relabelled);
+- ``embed_missing()``: vectors for new or changed cigars and entries.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from customs.models import CustomsPriceEntry, CustomsPublication
+from matching.embeddings import embed_pending
+from matching.services import all_match, publication_match
+
+logger = logging.getLogger(__name__)
+
+
+def publication_embed_and_match(publication_id: int) -> dict:
+    publication = CustomsPublication.objects.filter(pk=publication_id).first()
+    if publication is None:
+        logger.warning("Publication %s vanished before matching.", publication_id)
+        return {"publication": publication_id, "skipped": True}
+    entry_ids = list(
+        CustomsPriceEntry.objects.filter(publication=publication).values_list("pk", flat=True)
+    )
+    counts = embed_pending(mode="missing", entry_ids=entry_ids)
+    outcome = publication_match(publication=publication, trigger="task")
+    logger.info(
+        "Publication %s: embedded %d cigar(s) and %d entr(ies); %s",
+        publication_id,
+        counts.cigars,
+        counts.entries,
+        outcome.run.counts,
+    )
+    return {"publication": publication_id, "run": outcome.run.pk, **outcome.run.counts}
+
+
+def match_pending() -> dict:
+    outcome = all_match(trigger="schedule")
+    return {"run": outcome.run.pk, "scored": outcome.run.entries_scored}
+
+
+def embed_missing() -> dict:
+    counts = embed_pending(mode="missing")
+    return {"cigars": counts.cigars, "entries": counts.entries, "model": counts.model}
