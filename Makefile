@@ -34,10 +34,11 @@ setup: $(STAMP)  ## Create .venv and install everything
 migrate: setup  ## Start the embedded database (if used) and apply migrations
 	$(PY) manage.py migrate --no-input
 
-demo: migrate  ## Set up, migrate, load the demo and serve the admin and API on 127.0.0.1:8000
+demo: migrate  ## Set up, migrate, load the demo, serve the admin and API on 127.0.0.1:8000 with a worker
+	@# Idempotent: a second run changes nothing and prints the same summary.
 	$(PY) manage.py demo_setup
-	@echo "Serving http://$(HOST):$(PORT)/admin/ and http://$(HOST):$(PORT)/api/docs/ (Ctrl-C stops)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# runserver and qcluster side by side; Ctrl-C stops both cleanly.
+	$(PY) manage.py demo_serve --host $(HOST) --port $(PORT)
 
 test: setup  ## Run the whole test suite (real PostgreSQL: embedded, or DATABASE_URL)
 	@# The real-browser test needs Chromium + chromedriver: installed here when missing.

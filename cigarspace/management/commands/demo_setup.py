@@ -1,51 +1,83 @@
-"""Prepare the local demo: an operator account whose credentials are printed.
+"""``manage.py demo_setup``: load the whole demo (a thin caller of ``cigarspace.demo``).
 
-Idempotent: running it again changes nothing. The generated password is kept in the data
-directory (mode 0600) so that a second run can print it again; only its hash is in the
-database.
+Idempotent: running it again changes nothing and duplicates nothing; the summary it prints
+is the same.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
-
-DEMO_EMAIL = "operator@cigarspace.local"
+from cigarspace.demo import EDITION_FILES, DemoResult, demo_setup
 
 
 class Command(BaseCommand):
-    help = "Create the demo operator (if missing) and print how to log in."
+    help = (
+        "Load the Habanos demo catalogue, ingest and match the two demo DGDDI editions, "
+        "settle part of the review queue as the demo operator, print credentials and a summary."
+    )
 
-    def handle(self, *args, **options) -> None:
-        credentials_file = settings.CIGARSPACE_DATA_DIR / "demo-operator.json"
-        user_model = get_user_model()
-        user = user_model.objects.filter(email__iexact=DEMO_EMAIL).first()
-        password = None
-        if user is None:
-            password = secrets.token_urlsafe(12)
-            user_model.objects.create_superuser(email=DEMO_EMAIL, password=password)
-            credentials_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                json.dump({"email": DEMO_EMAIL, "password": password}, handle)
-            self.stdout.write(self.style.SUCCESS(f"Created the demo operator {DEMO_EMAIL}."))
-        elif credentials_file.exists():
-            stored = json.loads(credentials_file.read_text())
-            if user.check_password(stored.get("password", "")):
-                password = stored["password"]
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--no-review",
+            action="store_true",
+            help="Leave edition A's whole review queue to a human (no scripted decisions).",
+        )
 
-        self.stdout.write("")
-        self.stdout.write("  Admin:    http://127.0.0.1:8000/admin/")
-        self.stdout.write("  API docs: http://127.0.0.1:8000/api/docs/")
-        self.stdout.write(f"  Email:    {DEMO_EMAIL}")
-        if password:
-            self.stdout.write(f"  Password: {password}")
+    def handle(self, *args, no_review: bool = False, **options) -> None:
+        steps = 2 + 2 * len(EDITION_FILES) + (0 if no_review else 1)
+        with tqdm(total=steps, desc="demo", unit="step", disable=options["verbosity"] == 0) as bar:
+
+            def progress(message: str) -> None:
+                bar.set_postfix_str(message[:60])
+                bar.update(1)
+
+            try:
+                result = demo_setup(review=not no_review, progress=progress)
+            except (ValueError, OSError) as exc:
+                raise CommandError(f"The demo could not be loaded: {exc}") from exc
+            bar.update(bar.total - bar.n)
+        self._print(result)
+
+    def _print(self, result: DemoResult) -> None:
+        write = self.stdout.write
+        catalogue = ", ".join(f"{k} {v}" for k, v in result.catalogue.items())
+        write(f"\nCatalogue (Habanos 2016): {catalogue}")
+        if any(result.reviewed.values()):
+            write(
+                "Scripted review of edition A by the operator: "
+                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.reviewed.items())
+            )
+        header = (
+            f"{'edition':<8}{'publication':>12}{'effective':>12}{'entries':>9}"
+            f"{'auto-acc.':>10}{'(alias)':>8}{'human-acc.':>11}{'pending':>9}{'rejected':>9}"
+        )
+        write("")
+        write(header)
+        write("-" * len(header))
+        for e in result.editions:
+            write(
+                f"{e.edition:<8}{e.publication_id:>12}{e.effective_date:>12}{e.cigar_entries:>9}"
+                f"{e.auto_accepted:>10}{e.via_alias:>8}"
+                f"{e.human_accepted:>11}{e.pending_review:>9}{e.rejected:>9}"
+            )
+        for e in result.editions:
+            diff = ", ".join(f"{k} {v}" for k, v in e.diff.items() if v)
+            write(f"Edition {e.edition} vs the previous edition: {diff or 'first edition'}")
+
+        operator = result.operator
+        write("")
+        if operator.created:
+            write(self.style.SUCCESS(f"Created the demo operator {operator.email}."))
+        write("  Admin:        http://127.0.0.1:8000/admin/")
+        write("  Review queue: http://127.0.0.1:8000/admin/matching/cigarcustomsmatch/")
+        write("  API docs:     http://127.0.0.1:8000/api/docs/")
+        write("  Health:       http://127.0.0.1:8000/health")
+        write(f"  Email:        {operator.email}")
+        if operator.password:
+            write(f"  Password:     {operator.password}")
         else:
-            self.stdout.write("  Password: (changed since the demo created it)")
-        self.stdout.write("  Habanos reference data: cubancigarwebsite.com")
-        self.stdout.write("")
+            write("  Password:     (changed since the demo created it)")
+        write("  Habanos reference data: cubancigarwebsite.com")
+        write("")

@@ -1,0 +1,278 @@
+"""The local demo, end to end through the real pipeline (``manage.py demo_setup``).
+
+catalogue (the Habanos 2016 file) → the demo operator → edition A (``ingest_file`` path:
+store, parse, ingest, diff) → embed + match → a scripted review of part of edition A's
+queue by the operator (so that the label memory has something to teach) → edition B
+(renames, withdrawals, new lines, price changes) → embed + match (accepted labels come
+back as aliases) → a summary per edition.
+
+Everything is idempotent: the catalogue import upserts, the same file bytes map to the
+same publication, matching is incremental, and the scripted reviewer picks its entries by
+a stable rule and skips those that already carry a human decision. A second run changes
+nothing and duplicates nothing. This module sits in the kernel because it wires four apps
+together (catalogue, customs, matching, accounts); each step calls that app's services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from catalogue.importer import catalogue_import
+from catalogue.models import Cigar
+from customs.demo import DEMO_DIR
+from customs.demo.editions import EDITION_A_FILE, EDITION_B_FILE, label_key, truth_by_label
+from customs.models import ChangeKind, CustomsPriceEntry, CustomsPublication, CustomsSource
+from customs.rows import is_cigar_category
+from customs.services.runs import publication_ingest_file_run
+
+logger = logging.getLogger(__name__)
+
+DEMO_EMAIL = "operator@cigarspace.local"
+DEMO_SOURCE = "fr-douane-opendata"
+CATALOGUE_FILE = Path(settings.BASE_DIR) / "catalogue" / "fixtures" / "habanos-2016.csv"
+EDITION_FILES = (("A", DEMO_DIR / EDITION_A_FILE), ("B", DEMO_DIR / EDITION_B_FILE))
+REVIEW_NOTE = "demo: scripted review of edition A"
+
+
+@dataclass
+class Operator:
+    email: str
+    password: str | None
+    created: bool
+
+
+@dataclass
+class EditionSummary:
+    edition: str
+    publication_id: int
+    effective_date: str
+    entries: int
+    cigar_entries: int
+    auto_accepted: int
+    via_alias: int
+    human_accepted: int
+    pending_review: int
+    rejected: int
+    diff: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class DemoResult:
+    catalogue: dict[str, int]
+    operator: Operator
+    reviewed: dict[str, int]
+    editions: list[EditionSummary]
+
+
+def credentials_file() -> Path:
+    return settings.CIGARSPACE_DATA_DIR / "demo-operator.json"
+
+
+def demo_operator_ensure() -> Operator:
+    """The demo operator (a superuser), created once; its password kept for re-printing.
+
+    The password is stored in the data directory (mode 0600) so that a later run can print
+    it again; only its hash is in the database.
+    """
+    path = credentials_file()
+    user_model = get_user_model()
+    user = user_model.objects.filter(email__iexact=DEMO_EMAIL).first()
+    if user is None:
+        password = secrets.token_urlsafe(12)
+        user_model.objects.create_superuser(email=DEMO_EMAIL, password=password)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"email": DEMO_EMAIL, "password": password}, handle)
+        return Operator(DEMO_EMAIL, password, created=True)
+    password = None
+    if path.exists():
+        stored = json.loads(path.read_text())
+        if user.check_password(stored.get("password", "")):
+            password = stored["password"]
+    return Operator(DEMO_EMAIL, password, created=False)
+
+
+def _cigar_entries(publication: CustomsPublication):
+    categories = (
+        publication.entries.values_list("category", flat=True).distinct().order_by("category")
+    )
+    wanted = [c for c in categories if is_cigar_category(c)]
+    return publication.entries.filter(category__in=wanted)
+
+
+def demo_match(*, publication: CustomsPublication) -> dict:
+    """Embed and match the publication exactly as the worker does after an ingestion
+    (``matching.tasks.publication_embed_and_match``), but now, so that the summary below
+    reflects it. Incremental: the task the ingestion hook queued finds nothing left to do.
+    """
+    from matching.tasks import publication_embed_and_match
+
+    return publication_embed_and_match(publication.pk)
+
+
+def _picked(label: str) -> bool:
+    """Half of the labels, the same half on every run (a stable hash, not Python's)."""
+    return hashlib.blake2b(f"0{label}".encode(), digest_size=2).digest()[0] % 2 == 0
+
+
+def demo_review(*, publication: CustomsPublication, actor) -> dict[str, int]:
+    """The operator settles about half of the publication's review queue, by the answer key.
+
+    Pending entries whose label is picked (a stable half) are decided the way a careful
+    reviewer would: the true cigar accepted (re-pointed when the matcher's best guess was
+    wrong) or the label marked "not in the catalogue". The other half stays in the queue
+    for whoever opens the admin. Entries that already carry a human decision are skipped,
+    so running this again changes nothing.
+    """
+    from matching.models import HUMAN_STATUSES, CigarCustomsMatch, MatchStatus
+    from matching.services import entry_mark_not_in_catalogue, entry_repoint, match_accept
+
+    truth = truth_by_label()
+    counts = {"accepted": 0, "repointed": 0, "not_in_catalogue": 0}
+    pending = (
+        CustomsPriceEntry.objects.filter(
+            publication=publication, matches__status=MatchStatus.PENDING_REVIEW
+        )
+        .exclude(matches__status__in=HUMAN_STATUSES)
+        .distinct()
+        .order_by("row_number")
+    )
+    cigars = dict(Cigar.objects.values_list("external_id", "pk"))
+    for entry in pending:
+        label = label_key(entry.new_label or entry.raw_label)
+        if label not in truth or not _picked(label):
+            continue
+        expected = truth[label]
+        if expected is None or expected not in cigars:
+            entry_mark_not_in_catalogue(entry=entry, actor=actor, note=REVIEW_NOTE)
+            counts["not_in_catalogue"] += 1
+            continue
+        best = (
+            CigarCustomsMatch.objects.filter(price_entry=entry, status=MatchStatus.PENDING_REVIEW)
+            .order_by("rank")
+            .first()
+        )
+        if best is not None and best.cigar_id == cigars[expected]:
+            match_accept(match=best, actor=actor, note=REVIEW_NOTE)
+            counts["accepted"] += 1
+        else:
+            entry_repoint(
+                entry=entry,
+                cigar=Cigar.objects.get(pk=cigars[expected]),
+                actor=actor,
+                note=REVIEW_NOTE,
+            )
+            counts["repointed"] += 1
+    return counts
+
+
+def edition_summary(*, edition: str, publication: CustomsPublication) -> EditionSummary:
+    """Per entry, its best status: accepted (auto, of which via an alias, or human),
+    pending review, or rejected (every candidate rejected, or none at all)."""
+    from matching.models import MatchMethod, MatchStatus
+
+    cigar_entries = _cigar_entries(publication)
+
+    def having(status: str, **extra):
+        return Q(matches__status=status, **extra)
+
+    counts = cigar_entries.aggregate(
+        total=Count("pk", distinct=True),
+        human_accepted=Count("pk", filter=having(MatchStatus.HUMAN_ACCEPTED), distinct=True),
+        auto_accepted=Count(
+            "pk",
+            filter=having(MatchStatus.AUTO_ACCEPTED)
+            & ~Q(matches__status=MatchStatus.HUMAN_ACCEPTED),
+            distinct=True,
+        ),
+        via_alias=Count(
+            "pk",
+            filter=having(MatchStatus.AUTO_ACCEPTED, matches__match_method=MatchMethod.ALIAS),
+            distinct=True,
+        ),
+        pending=Count(
+            "pk",
+            filter=having(MatchStatus.PENDING_REVIEW)
+            & ~Q(matches__status__in=[MatchStatus.HUMAN_ACCEPTED, MatchStatus.AUTO_ACCEPTED]),
+            distinct=True,
+        ),
+    )
+    accepted_or_pending = counts["human_accepted"] + counts["auto_accepted"] + counts["pending"]
+    diff = dict(
+        publication.entries.exclude(change_kind="")
+        .values_list("change_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return EditionSummary(
+        edition=edition,
+        publication_id=publication.pk,
+        effective_date=str(publication.effective_date or ""),
+        entries=publication.entry_count,
+        cigar_entries=counts["total"],
+        auto_accepted=counts["auto_accepted"],
+        via_alias=counts["via_alias"],
+        human_accepted=counts["human_accepted"],
+        pending_review=counts["pending"],
+        rejected=counts["total"] - accepted_or_pending,
+        diff={kind: diff.get(kind, 0) for kind in ChangeKind.values},
+    )
+
+
+def demo_setup(
+    *,
+    review: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Load the whole demo (see the module docstring); safe to run any number of times."""
+    say = progress or (lambda message: None)
+    started = time.monotonic()
+
+    say(f"Catalogue: {CATALOGUE_FILE.name}")
+    imported = catalogue_import(path=CATALOGUE_FILE)
+    if imported.invalid:
+        raise ValueError(f"{CATALOGUE_FILE.name}: {len(imported.invalid)} invalid rows")
+
+    operator = demo_operator_ensure()
+    actor = get_user_model().objects.get(email__iexact=operator.email)
+    source = CustomsSource.objects.get(slug=DEMO_SOURCE)
+
+    editions: list[EditionSummary] = []
+    reviewed = {"accepted": 0, "repointed": 0, "not_in_catalogue": 0}
+    for edition, path in EDITION_FILES:
+        say(f"Edition {edition}: ingest_file {path.name}")
+        _run, publication = publication_ingest_file_run(
+            source=source, path=path, note="CigarSpace demo edition", trigger="demo"
+        )
+        say(f"Edition {edition}: embed and match publication {publication.pk}")
+        demo_match(publication=publication)
+        if review and edition == "A":
+            say("Edition A: the operator settles half of the review queue")
+            reviewed = demo_review(publication=publication, actor=actor)
+        editions.append(edition_summary(edition=edition, publication=publication))
+
+    logger.info(
+        "demo loaded",
+        extra={
+            "catalogue": imported.summary,
+            "reviewed": reviewed,
+            "publications": [e.publication_id for e in editions],
+            "duration_s": round(time.monotonic() - started, 3),
+        },
+    )
+    return DemoResult(
+        catalogue=imported.summary, operator=operator, reviewed=reviewed, editions=editions
+    )

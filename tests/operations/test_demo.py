@@ -1,0 +1,154 @@
+"""``manage.py demo_setup``: the whole demo through the real pipeline, idempotent.
+
+One test runs the full load twice (catalogue, both editions parsed, ingested, embedded
+with the packaged model and matched, the scripted review) because that is the contract:
+the second run changes nothing and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+
+from customs.demo.editions import (
+    EDITION_A_FILE,
+    EDITION_B_FILE,
+    HABANOS,
+    RENAMES,
+    WITHDRAWN,
+    edition_rows,
+    truth_by_label,
+)
+from customs.models import CustomsPriceEntry, CustomsPublication
+from customs.rows import is_cigar_category
+from matching.models import CigarCustomsMatch, MatchStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+COUNTED_MODELS = [
+    "catalogue.Brand",
+    "catalogue.Cigar",
+    "catalogue.CigarAlias",
+    "customs.CustomsPublication",
+    "customs.CustomsPriceEntry",
+    "matching.CigarCustomsMatch",
+    "matching.MatchEvent",
+    "accounts.User",
+    "media.MediaBlob",
+]
+
+
+def _counts() -> dict[str, int]:
+    return {name: apps.get_model(name).objects.count() for name in COUNTED_MODELS}
+
+
+def _run(monkeypatch, tmp_path) -> str:
+    # Not settings.CIGARSPACE_DATA_DIR: the embedded database lives there.
+    monkeypatch.setattr("cigarspace.demo.credentials_file", lambda: tmp_path / "demo-operator.json")
+    out = io.StringIO()
+    call_command("demo_setup", stdout=out, verbosity=0)
+    return out.getvalue()
+
+
+def test_demo_loads_everything_once_and_a_second_run_changes_nothing(monkeypatch, tmp_path):
+    first = _run(monkeypatch, tmp_path)
+    after_first = _counts()
+    matches_first = sorted(
+        CigarCustomsMatch.objects.values_list("price_entry_id", "cigar_id", "status", "score")
+    )
+
+    second = _run(monkeypatch, tmp_path)
+
+    assert _counts() == after_first
+    assert (
+        sorted(
+            CigarCustomsMatch.objects.values_list("price_entry_id", "cigar_id", "status", "score")
+        )
+        == matches_first
+    )
+    # Same summary table both times (the creation line and the review line aside).
+    table = [line for line in first.splitlines() if line.startswith(("A ", "B ", "Edition"))]
+    assert table
+    assert table == [
+        line for line in second.splitlines() if line.startswith(("A ", "B ", "Edition"))
+    ]
+
+    # The catalogue, two editions in date order, the operator.
+    assert after_first["catalogue.Cigar"] == 188
+    a, b = CustomsPublication.objects.order_by("effective_date")
+    assert (str(a.effective_date), str(b.effective_date)) == ("2026-06-01", "2026-11-01")
+    assert a.metadata["file_name"] == EDITION_A_FILE
+    assert b.metadata["file_name"] == EDITION_B_FILE
+    assert after_first["accounts.User"] == 1
+
+    # Only cigar rows became entries: cigarettes, heated and rolling tobacco never do.
+    assert all(
+        is_cigar_category(c) for c in CustomsPriceEntry.objects.values_list("category", flat=True)
+    )
+    cigar_rows = sum(
+        1
+        for row in edition_rows("A")
+        if len(row) > 2 and (row[0] or row[1]) and "cigares" in str(row[0] or row[1]).lower()
+    )
+    assert a.entry_count >= cigar_rows - 5  # the few labels without "cigares" are counted too
+    assert not a.entries.filter(raw_label__icontains="cigarettes").exists()
+    assert not a.entries.filter(raw_label__icontains=" g").filter(raw_label__endswith=" g").exists()
+
+    # Edition B's diff against A: the renames and withdrawals the demo data declares.
+    assert b.entries.filter(change_kind="renamed").count() == len(RENAMES)
+    assert b.entries.filter(change_kind="withdrawn").count() == len(WITHDRAWN)
+    assert b.entries.filter(change_kind="new").count() >= 5
+
+    # The review queue is not empty: an operator opening the admin has work.
+    assert CigarCustomsMatch.objects.filter(status=MatchStatus.PENDING_REVIEW).exists()
+    # The scripted review left human decisions, each by the demo operator.
+    human = CigarCustomsMatch.objects.filter(
+        status__in=[MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED]
+    )
+    assert human.exists()
+    assert set(human.values_list("decided_by__email", flat=True)) == {"operator@cigarspace.local"}
+
+    # No cigar the catalogue does not hold was auto-accepted (the answer key says which).
+    truth = truth_by_label()
+    for entry in CustomsPriceEntry.objects.filter(
+        matches__status=MatchStatus.AUTO_ACCEPTED
+    ).prefetch_related("matches__cigar"):
+        label = " ".join((entry.new_label or entry.raw_label).split())
+        accepted = next(m for m in entry.matches.all() if m.status == MatchStatus.AUTO_ACCEPTED)
+        assert truth[label] is not None, f"{label!r} auto-accepted but not in the catalogue"
+        assert accepted.cigar.external_id == truth[label]
+
+    # Credentials printed, and kept private for the next run.
+    assert "operator@cigarspace.local" in first
+    credentials = tmp_path / "demo-operator.json"
+    password = json.loads(credentials.read_text())["password"]
+    assert f"Password:     {password}" in first
+    assert f"Password:     {password}" in second
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+
+    # The printed credentials open the admin's review queue.
+    browser = Client()
+    assert browser.login(email="operator@cigarspace.local", password=password)
+    assert browser.get("/admin/matching/cigarcustomsmatch/").status_code == 200
+
+
+def test_demo_data_names_catalogue_cigars_that_exist():
+    """The answer key points at real rows of the demo catalogue file."""
+    import csv
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = Path(settings.BASE_DIR) / "catalogue" / "fixtures" / "habanos-2016.csv"
+    with path.open(encoding="utf-8") as handle:
+        known = {row["external_id"] for row in csv.DictReader(handle)}
+    named = {line.truth for line in HABANOS if line.truth}
+
+    assert named <= known
+    assert len(named) >= 90
