@@ -38,16 +38,16 @@ class MerchantForm(forms.ModelForm):
         model = Merchant
         fields = list(MERCHANT_FIELDS)
 
-    def clean(self):
-        cleaned = super().clean()
+    def _post_clean(self) -> None:
+        # After the form has filled the instance: selectors, the URL pattern and the URL
+        # lists are checked as the service checks them, so a broken selector is a form
+        # error next to its field, not a failed crawl later.
+        super()._post_clean()
         if not self.errors:
-            # Selectors, the URL pattern and URL lists are checked like the service does,
-            # so a broken selector is a form error, not a failed crawl later.
             try:
                 merchant_validate(merchant=self.instance)
             except ValidationError as exc:
-                raise ValidationError(exc.message_dict) from None
-        return cleaned
+                self._update_errors(exc)
 
 
 @admin.register(Merchant)

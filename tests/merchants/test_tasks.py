@@ -1,0 +1,55 @@
+"""The scheduled task and the schedules registered after migrate."""
+
+from __future__ import annotations
+
+import pytest
+from django_q.models import Schedule
+
+from merchants import tasks
+from merchants.models import CrawlRun, RunStatus
+from merchants.schedules import schedules_register
+from merchants.services import merchant_update
+
+pytestmark = pytest.mark.django_db
+
+
+def test_task_crawls_and_reports(habanos, maison, maison_server):
+    message = tasks.crawl_merchant("maison")
+    run = CrawlRun.objects.get()
+    assert (run.trigger, run.status) == ("task", RunStatus.FINISHED)
+    assert message.startswith(f"maison: run {run.pk} finished")
+
+
+def test_task_resumes_an_unfinished_run(habanos, maison, maison_server):
+    from merchants.crawler import merchant_crawl
+
+    first = merchant_crawl(merchant=maison, limit=1)
+    tasks.crawl_merchant("maison")
+    first.refresh_from_db()
+    assert first.status == RunStatus.FINISHED
+    assert CrawlRun.objects.count() == 1
+
+
+def test_admin_task_starts_a_new_run(habanos, maison, maison_server):
+    from merchants.crawler import merchant_crawl
+
+    merchant_crawl(merchant=maison, limit=1)
+    tasks.crawl_merchant_new("maison")
+    assert CrawlRun.objects.count() == 2
+    assert CrawlRun.objects.filter(trigger="admin", status=RunStatus.FINISHED).exists()
+
+
+def test_disabled_merchant_is_not_crawled(maison, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        merchant_update(merchant=maison, enabled=False)
+    assert tasks.crawl_merchant("maison") == "maison: disabled; not crawled"
+    assert not CrawlRun.objects.exists()
+
+
+def test_schedules_register_one_per_enabled_merchant(casa, cave, maison):
+    merchant_update(merchant=cave, enabled=False)
+    names = schedules_register()
+    assert names == ["merchants: crawl casa", "merchants: crawl maison"]
+    assert set(
+        Schedule.objects.filter(name__startswith="merchants: ").values_list("name", flat=True)
+    ) == set(names)
