@@ -101,6 +101,11 @@ class CustomsPublication(TimeStampedModel):
     ingested_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     entry_count = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A worker runs a stage until then; others leave the publication alone.",
+    )
 
     class Meta:
         db_table = "customs_publication"

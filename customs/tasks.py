@@ -13,7 +13,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from customs.models import CustomsPublication, CustomsSource, PublicationStatus
-from customs.services import StageError, publication_run_stage
+from customs.services import StageError, StageSkipped, publication_run_stage
 from customs.services.fetches import customs_http_client
 from customs.services.runs import publications_ingest_run, source_discover_run
 
@@ -54,6 +54,8 @@ def _stage(publication_id: int, expected: str) -> str:
         publication = publication_run_stage(publication=publication, client=customs_http_client())
     except StageError as exc:
         return f"publication {publication_id} failed at {exc.stage}: {exc}"
+    except StageSkipped as exc:
+        return str(exc)
     queue_next_stage(publication)
     return f"publication {publication_id} is {publication.status}"
 

@@ -13,6 +13,7 @@ from customs.services.discovery import DiscoveryOutcome, publication_discover_on
 from customs.services.files import publication_ingest_file
 from customs.services.lifecycle import (
     StageError,
+    StageSkipped,
     publication_fail,
     publication_fetch,
     publication_ingest,
@@ -29,6 +30,7 @@ from customs.services.pipeline import (
 __all__ = [
     "DiscoveryOutcome",
     "StageError",
+    "StageSkipped",
     "publication_advance",
     "publication_discover_one",
     "publication_fail",

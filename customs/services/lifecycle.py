@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cigarspace.http import HttpClient, HttpError
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 #: Entries are inserted in batches of this size (inside the one ingestion transaction).
 INGEST_BATCH_SIZE = 1000
 MAX_ERROR_LENGTH = 4000
+#: How long a worker may hold a stage: the task timeout (a crashed worker's claim expires).
+CLAIM_DURATION = dt.timedelta(seconds=settings.Q_CLUSTER.get("timeout", 1800))
 
 # The status a stage starts from, and the one it leaves behind.
 STAGE_INPUT = {
@@ -54,6 +57,10 @@ STAGE_INPUT = {
     PublicationStage.INGEST: PublicationStatus.PARSED,
 }
 NEXT_STAGE = {status: stage for stage, status in STAGE_INPUT.items()}
+
+
+class StageSkipped(Exception):
+    """The stage is not due: the status moved on, or another worker holds the claim."""
 
 
 class StageError(Exception):
@@ -93,16 +100,37 @@ def publication_fail(*, publication: CustomsPublication, stage: str, error: str)
     publication.refresh_from_db()
 
 
+def _claim(publication: CustomsPublication, stage: str) -> None:
+    """Take the stage with a conditional UPDATE: exactly one worker gets the row.
+
+    The claim expires (a crashed worker does not block the publication forever); it is
+    released when the stage ends, whatever the outcome.
+    """
+    now = timezone.now()
+    claimed = (
+        CustomsPublication.objects.filter(pk=publication.pk, status=STAGE_INPUT[stage])
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + CLAIM_DURATION, attempts=F("attempts") + 1)
+    )
+    if claimed != 1:
+        raise StageSkipped(
+            f"Publication {publication.pk}: the {stage} stage is not due "
+            "(its status changed, or another worker is running it)."
+        )
+
+
 def _run_stage(
     publication: CustomsPublication, stage: str, work: Callable[[], None]
 ) -> CustomsPublication:
-    CustomsPublication.objects.filter(pk=publication.pk).update(attempts=publication.attempts + 1)
+    _claim(publication, stage)
     try:
         work()
     except Exception as exc:
         logger.warning("publication %s failed at %s: %s", publication.pk, stage, exc)
         publication_fail(publication=publication, stage=stage, error=_describe(exc))
         raise StageError(publication.error, stage=stage) from exc
+    finally:
+        CustomsPublication.objects.filter(pk=publication.pk).update(claimed_until=None)
     publication.refresh_from_db()
     return publication
 

@@ -15,6 +15,7 @@ from customs.services.lifecycle import (
     NEXT_STAGE,
     STAGE_INPUT,
     StageError,
+    StageSkipped,
     publication_fetch,
     publication_ingest,
     publication_parse,
@@ -40,7 +41,12 @@ def publication_advance(
 ) -> CustomsPublication:
     """Run every pending stage; stops at the first failure (re-raised as ``StageError``)."""
     while NEXT_STAGE.get(publication.status) and publication.duplicate_of_id is None:
-        publication = publication_run_stage(publication=publication, client=client)
+        try:
+            publication = publication_run_stage(publication=publication, client=client)
+        except StageSkipped:
+            # Another worker holds it: report what the row says now, without waiting.
+            publication.refresh_from_db()
+            break
     return publication
 
 

@@ -292,3 +292,41 @@ def test_ingestion_announces_itself_after_commit(
     finally:
         publication_ingested.disconnect(listener)
     assert received == [publication.pk]
+
+
+def test_a_stage_claimed_by_another_worker_is_skipped(server, http_client, douane):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from customs.services import StageSkipped, publication_fetch
+
+    url = serve_ods(server, "/busy.ods")
+    publication = discover(douane, url)
+    CustomsPublication.objects.filter(pk=publication.pk).update(
+        claimed_until=timezone.now() + dt.timedelta(minutes=5)
+    )
+    with pytest.raises(StageSkipped, match="another worker"):
+        publication_fetch(publication=publication, client=http_client)
+    assert server.hits("/busy.ods") == 0
+    # advance() does not wait: it reports the row as it is.
+    assert publication_advance(publication=publication, client=http_client).status == "discovered"
+
+    # An expired claim (a crashed worker) no longer blocks, and the claim is released after.
+    CustomsPublication.objects.filter(pk=publication.pk).update(
+        claimed_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    publication = publication_advance(publication=publication, client=http_client)
+    assert publication.status == PublicationStatus.INGESTED
+    assert publication.claimed_until is None
+    assert publication.attempts == 3  # fetch, parse, ingest
+
+
+def test_a_stage_whose_status_moved_on_is_skipped(server, http_client, douane):
+    from customs.services import StageSkipped, publication_fetch
+
+    publication = discover(douane, serve_ods(server, "/done.ods"))
+    publication = publication_advance(publication=publication, client=http_client)
+    with pytest.raises(StageSkipped):
+        publication_fetch(publication=publication, client=http_client)
+    assert server.hits("/done.ods") == 1
