@@ -24,6 +24,7 @@ API_URL_MODULES = (
     "catalogue.media_urls",
     "customs.api_urls",
     "matching.api_urls",
+    "merchants.api_urls",
 )
 
 
