@@ -98,13 +98,15 @@ def _dummy_password_hash() -> str:
 def user_authenticate(*, email: str, password: str) -> User:
     """The user with these credentials, or ``AuthenticationError`` with one generic message.
 
-    An unknown email, a wrong password and a deactivated user all give the same answer,
-    and all cost one argon2 verification: for an unknown email a dummy hash is verified,
-    so the response time does not tell whether the account exists.
+    An unknown email, a wrong password, a deactivated user and an account without a usable
+    password all give the same answer, and all cost one argon2 verification (a dummy hash
+    stands in where there is no real one), so the response time does not tell whether
+    the account exists.
     """
     generic = AuthenticationError("No active account matches these credentials.")
     user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
+    if user is None or not user.has_usable_password():
+        # Django answers an unusable password without hashing: verify the dummy instead.
         check_password(password, _dummy_password_hash())
         raise generic
     # check_password also upgrades an outdated hash (e.g. PBKDF2 -> argon2) in place.
