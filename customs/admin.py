@@ -135,6 +135,7 @@ class CustomsPublicationAdmin(admin.ModelAdmin):
         "ingested_at",
         "failed_at",
         "entry_count",
+        "claimed_until",
         "created_at",
         "updated_at",
     )
