@@ -50,7 +50,8 @@ MONTHS = {
 }
 _FRENCH_DATE = r"(\d{1,2})(?:er)?\s+([a-zéèûôA-ZÉÈÛÔ]+)\s+(\d{4})"
 EDITION_LINE = re.compile(
-    rf"arr[eê]t[eé]\s+du\s+{_FRENCH_DATE}\s*,?\s*applicable\s+(?:au|le|à\s+compter\s+du)\s+"
+    rf"arr[eê]t[eé]\s+du\s+{_FRENCH_DATE}\s*,?\s*(?:applicables?|en\s+vigueur)\s+"
+    rf"(?:au|le|[àa]\s+compter\s+du)\s+"
     rf"{_FRENCH_DATE}",
     re.IGNORECASE,
 )

@@ -231,6 +231,10 @@ def test_parse_edition_line_variants():
     line = parse_edition_line("Arrêté du 1er février 2025, applicable au 3 mars 2025")
     assert (line.arrete_date, line.effective_date) == (dt.date(2025, 2, 1), dt.date(2025, 3, 3))
     assert parse_edition_line("Prix de vente au détail") is None
+    line = parse_edition_line("ARRÊTÉ DU 12 MAI 2025, applicables à compter du 2 juin 2025")
+    assert line.effective_date == dt.date(2025, 6, 2)
+    line = parse_edition_line("Arrete du 3 aout 2025 en vigueur au 1er septembre 2025")
+    assert (line.arrete_date, line.effective_date) == (dt.date(2025, 8, 3), dt.date(2025, 9, 1))
 
 
 def test_index_page_lists_ods_links_and_pdf_twins():
