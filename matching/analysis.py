@@ -125,13 +125,33 @@ class LabelAnalysis:
 
 
 def _edition_key(text: str) -> str:
-    # "Edition Limitée 2021", "E.L.", "Limited Edition" → one family word per edition kind.
+    """ "Edition Limitée 2021", "E.L. 2021", "Limited Edition 2021" → "limited 2021": the
+    kind of edition and its year (two years are two products)."""
     folded = fold_accents(text).casefold()
+    year = " ".join(re.findall(r"\b(?:19|20)\d\d\b", folded))
     if "regional" in folded or "e.r" in folded or "regionale" in folded:
-        return "regional"
-    if "limit" in folded or "e.l" in folded or "e. l" in folded:
-        return "limited"
-    return " ".join(name_tokens(text))
+        kind = "regional"
+    elif "limit" in folded or "e.l" in folded or "e. l" in folded:
+        kind = "limited"
+    else:
+        kind = " ".join(t for t in name_tokens(text) if not t.isdigit())
+    return f"{kind} {year}".strip()
+
+
+# Spanish spellings customs.labels does not list (it knows the French and English ones).
+_EXTRA_EDITIONS = re.compile(
+    r"\bEdici[oó]n\s+(?:Limitada|Regional(?:\s+[A-Z][\w]*)?)(?:\s+(?:19|20)\d\d)?",
+    re.IGNORECASE,
+)
+
+
+def editions_in(text: str, parsed: tuple[str, ...]) -> list[str]:
+    """The edition phrases of a name: the customs parser's, plus the Spanish ones."""
+    found = list(parsed)
+    for match in _EXTRA_EDITIONS.finditer(text):
+        if not any(match.group(0) in phrase or phrase in match.group(0) for phrase in found):
+            found.append(match.group(0))
+    return found
 
 
 def _strip_spans(text: str, spans: list[str]) -> str:
@@ -143,8 +163,9 @@ def _strip_spans(text: str, spans: list[str]) -> str:
 
 def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
     parsed = parse_label(label)
+    editions = editions_in(parsed.name, parsed.editions)
     # Edition words and dimensions are compared as such, not as name words.
-    name = _strip_spans(parsed.name, [*parsed.editions, *(d.text for d in parsed.dimensions)])
+    name = _strip_spans(parsed.name, [*editions, *(d.text for d in parsed.dimensions)])
     tokens = name_tokens(name)
     brand_id, covered = brands.guess(tokens)
     rest = tokens[covered:]
@@ -157,7 +178,7 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
         brand_tokens=tuple(tokens[:covered]),
         rest=tuple(rest),
         codes=codes_of(rest, first_is_brand=covered > 0),
-        editions=frozenset(_edition_key(e) for e in parsed.editions),
+        editions=frozenset(_edition_key(e) for e in editions),
         ring_gauge=hint.ring_gauge if hint else None,
         length_mm=float(hint.length_mm) if hint and hint.length_mm is not None else None,
         brand_name=brands.names.get(brand_id, "") if brand_id is not None else "",
@@ -218,19 +239,25 @@ def analyse_cigar(
     pack_sizes: frozenset[int] = frozenset(),
 ) -> CigarAnalysis:
     brand_tokens = tuple(name_tokens(brand_name))
-    vitola = _strip_brand_prefix(name_tokens(vitola_name), brand_tokens)
+    editions = editions_in(full_name, parse_label(full_name).editions)
+    vitola_text = _strip_spans(vitola_name, editions)
+    vitola = _strip_brand_prefix(name_tokens(vitola_text), brand_tokens)
     line = name_tokens(line_name)
     line_counted = bool(line) and tuple(line) != brand_tokens and not _contains(vitola, line)
-    variants = []
-    if line_counted:
-        with_line = [*line, *vitola]
+    full_vitola = name_tokens(vitola_text)
+    variants: list[CigarVariant] = []
+    # With the line ("Cohiba Behike BHK 54") and without it ("Cohiba BHK 54"); the vitola
+    # with the brand it repeats ("Romeo y Julieta Romeo No.2") and without ("Montecristo
+    # No.2" written "Montecristo N° 2").
+    for words in dict.fromkeys((tuple(vitola), tuple(full_vitola))):
+        if line_counted:
+            with_line = [*line, *words]
+            variants.append(
+                CigarVariant(tuple(with_line), codes_of(with_line, first_is_brand=True), False)
+            )
         variants.append(
-            CigarVariant(tuple(with_line), codes_of(with_line, first_is_brand=True), False)
+            CigarVariant(tuple(words), codes_of(list(words), first_is_brand=True), line_counted)
         )
-    variants.append(
-        CigarVariant(tuple(vitola), codes_of(vitola, first_is_brand=True), line_counted)
-    )
-    editions = parse_label(full_name).editions
     return CigarAnalysis(
         cigar_id=cigar_id,
         brand_id=brand_id,

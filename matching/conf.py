@@ -24,9 +24,10 @@ PENALTIES = {
     "codes": 0.45,  # numbers, Roman numerals or one-letter codes differ (Siglo VI vs I)
     "word": 0.25,  # per distinguishing word on either side (Petit Edmundo vs Edmundo)
     "words_max": 0.50,
-    "edition": 0.30,  # an edition the cigar is not (Edición Limitada, Gran Reserva…)
+    "edition": 0.50,  # an edition the cigar is not (Edición Limitada, Gran Reserva…)
     "dimensions": 0.20,  # the label's ring/length hint disagrees with the cigar
     "brand": 0.25,  # the label names another catalogue brand
+    "unknown_brand": 0.15,  # read past a first word that is no catalogue brand ("RyJ")
     "line_omitted": 0.03,  # the label leaves the line out (Cohiba BHK 54)
 }
 

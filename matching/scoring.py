@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from matching.analysis import CigarAnalysis, CigarVariant, LabelAnalysis, is_code
+from matching.analysis import CigarAnalysis, CigarVariant, LabelAnalysis, codes_of, is_code
 from matching.conf import MatchingConfig
 
 TYPO_RATIO = 80.0
@@ -103,10 +103,19 @@ def _score_variant(
     variant: CigarVariant,
     vector: float | None,
     config: MatchingConfig,
+    *,
+    unknown_brand_word: bool = False,
 ) -> PairScore:
+    """``unknown_brand_word``: the label has no catalogue brand; read its first word as a
+    brand spelling the catalogue does not know ("RyJ Churchills") and compare the rest
+    with the vitola. Such a reading is never auto-accepted (unknown brands go to review)."""
     penalties_conf = config.penalties
-    label_key = label.key
-    cigar_key = variant.key(cigar.brand_tokens)
+    if unknown_brand_word:
+        label_key = " ".join(sorted(label.tokens[1:]))
+        cigar_key = " ".join(sorted(variant.rest))
+    else:
+        label_key = label.key
+        cigar_key = variant.key(cigar.brand_tokens)
     if label.brand_id is None:
         brand_signal = 0.5
     else:
@@ -119,19 +128,27 @@ def _score_variant(
         "brand": brand_signal,
     }
     # Without a brand guess the whole label is compared with brand + name.
-    label_words = label.rest if label.brand_id is not None else label.tokens
-    cigar_words = (
-        variant.rest if label.brand_id is not None else (*cigar.brand_tokens, *variant.rest)
-    )
+    if unknown_brand_word:
+        label_words, cigar_words = label.tokens[1:], variant.rest
+        label_codes = codes_of(list(label_words), first_is_brand=True)
+    elif label.brand_id is not None:
+        label_words, cigar_words, label_codes = label.rest, variant.rest, label.codes
+    else:
+        label_words = label.tokens
+        cigar_words = (*cigar.brand_tokens, *variant.rest)
+        label_codes = label.codes
     matched, typos, label_only, cigar_only = align_tokens(label_words, cigar_words)
 
     penalties: dict[str, float] = {}
     constraints: list[str] = []
-    if label.codes != variant.codes:
+    if unknown_brand_word:
+        penalties["unknown_brand"] = penalties_conf["unknown_brand"]
+        constraints.append(f"brand not in the catalogue: {label.tokens[0]}")
+    if label_codes != variant.codes:
         penalties["codes"] = penalties_conf["codes"]
-        label_codes = " ".join(sorted(label.codes.elements())) or "none"
+        shown = " ".join(sorted(label_codes.elements())) or "none"
         cigar_codes = " ".join(sorted(variant.codes.elements())) or "none"
-        constraints.append(f"numbers differ: {label_codes} vs {cigar_codes}")
+        constraints.append(f"numbers differ: {shown} vs {cigar_codes}")
     distinguishing = len(label_only) + len(cigar_only)
     if distinguishing:
         penalties["words"] = min(
@@ -166,7 +183,10 @@ def _score_variant(
         omits_line=variant.omits_line,
     )
     base = sum(result.contributions(config.weights).values())
-    result.score = round(min(1.0, max(0.0, base - sum(penalties.values()))), 3)
+    score = min(1.0, max(0.0, base - sum(penalties.values())))
+    if unknown_brand_word:
+        score = min(score, config.accept_threshold - 0.001)
+    result.score = round(score, 3)
     return result
 
 
@@ -179,9 +199,13 @@ def score_pair(
 ) -> PairScore:
     """The best reading of the cigar (with or without its line words) against the label."""
     best: PairScore | None = None
+    readings = [False, True] if label.brand_id is None and len(label.tokens) > 1 else [False]
     for variant in cigar.variants:
-        candidate = _score_variant(label, cigar, variant, vector, config)
-        if best is None or candidate.score > best.score:
-            best = candidate
+        for unknown_brand_word in readings:
+            candidate = _score_variant(
+                label, cigar, variant, vector, config, unknown_brand_word=unknown_brand_word
+            )
+            if best is None or candidate.score > best.score:
+                best = candidate
     assert best is not None
     return best

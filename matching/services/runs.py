@@ -89,6 +89,8 @@ class EntryResult:
     outcome: str
     rows: list[ScoredRow] = field(default_factory=list)
     brand_name: str = ""
+    #: Every scored candidate, best first (for candidate-recall measurements).
+    candidate_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -214,7 +216,12 @@ def score_entries(
             scored.append((pair, candidate.method))
         scored.sort(key=lambda item: (-item[0].score, item[0].cigar_id))
         brand_name = index.brands.names.get(label.brand_id, "") if label.brand_id else ""
-        result = EntryResult(entry=entry, outcome="no_candidate", brand_name=brand_name)
+        result = EntryResult(
+            entry=entry,
+            outcome="no_candidate",
+            brand_name=brand_name,
+            candidate_ids=[pair.cigar_id for pair, _ in scored],
+        )
         if scored:
             _statuses(result, scored, index=index, config=config, memory=memory, key=key)
         results.append(result)

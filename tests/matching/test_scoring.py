@@ -98,8 +98,39 @@ def test_an_edition_the_cigar_is_not_stays_below_auto_accept(index):
         "Bolivar Belicosos Finos Edition Limitée 2021, en 25 cigares",
         "Bolívar Belicosos Finos",
     )
-    assert "edition: limited" in result.constraints
-    assert result.score < default_config().accept_threshold
+    assert "edition: limited 2021" in result.constraints
+    assert result.score < default_config().reject_threshold
+
+
+def test_an_edition_of_another_year_is_another_product(index):
+    from matching.analysis import analyse_cigar
+
+    label = analyse_label("Cohiba Talisman Edición Limitada 2017, en 10 cigares", index.brands)
+    cohiba = index.brands.names
+    brand_id = next(b for b, name in cohiba.items() if name == "Cohiba")
+
+    def talisman(year: int):
+        return analyse_cigar(
+            cigar_id=0,
+            brand_id=brand_id,
+            brand_name="Cohiba",
+            line_name="Cohiba",
+            vitola_name=f"Talisman Edición Limitada {year}",
+            full_name=f"Cohiba Talisman Edición Limitada {year}",
+        )
+
+    same = score_pair(label, talisman(2017), vector=None, config=default_config())
+    other = score_pair(label, talisman(2021), vector=None, config=default_config())
+    assert same.constraints == []
+    assert same.score >= default_config().accept_threshold
+    assert "edition: limited 2017" in other.constraints
+
+
+def test_an_unknown_brand_spelling_goes_to_review_at_best(index):
+    result = score(index, "RyJ Churchills, en 25 cigares", "Romeo y Julieta Churchills")
+    assert "brand not in the catalogue: ryj" in result.constraints
+    config = default_config()
+    assert config.reject_threshold <= result.score < config.accept_threshold
 
 
 def test_a_dimension_hint_that_disagrees_is_a_constraint(index):
