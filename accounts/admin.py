@@ -70,11 +70,10 @@ class RefreshTokenAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     # Nothing here is editable by hand: tokens are made and revoked by the auth services.
     readonly_fields = [f.name for f in RefreshToken._meta.fields]
+    actions = ["revoke_families"]
 
     def has_add_permission(self, request) -> bool:
         return False
-
-    actions = ["revoke_families"]
 
     @admin.action(description="Revoke the sessions (whole families) of selected tokens")
     def revoke_families(self, request: HttpRequest, queryset: QuerySet[RefreshToken]) -> None:
