@@ -28,6 +28,7 @@ from catalogue.search import brands_named_in, cigar_search
 LENGTH_TOLERANCE_MM = Decimal("3")
 RING_TOLERANCE = 1
 WORD_SIMILARITY_FLOOR = 85.0
+STRICT_SIMILARITY_FLOOR = 70.0
 CANDIDATES = 15
 
 
@@ -103,6 +104,24 @@ def _size_agrees(
     return True, ""
 
 
+def _name_score(
+    product_numbers: list[str], product_words: str, cigar_key: str, brand_words: set[str]
+) -> float | str:
+    """A score in [0, 100] when the names agree, else why they do not."""
+    if _numbers(cigar_key) != product_numbers:
+        return "numbers differ"
+    cigar_words = _words(cigar_key, brand_words)
+    if not product_words and not cigar_words:
+        return 100.0
+    similarity = fuzz.token_set_ratio(product_words, cigar_words)
+    # Words must agree both ways: "robustos" is a subset of "short robustos" (another
+    # cigar), so the order-insensitive plain ratio must be high too.
+    strict = fuzz.token_sort_ratio(product_words, cigar_words)
+    if similarity < WORD_SIMILARITY_FLOOR or strict < STRICT_SIMILARITY_FLOOR:
+        return f"names differ ({(similarity + strict) / 2:.0f})"
+    return float((similarity + strict) / 2)
+
+
 def cigar_resolve(
     *,
     name: str,
@@ -129,28 +148,21 @@ def cigar_resolve(
         cigar = cigars.get(hit.cigar_id)
         if cigar is None or cigar.line.brand_id != catalogue_brand.pk:
             continue
-        cigar_key = cigar.search_name or search_key(cigar.full_name)
-        if _numbers(cigar_key) != product_numbers:
-            rejected.append(f"{cigar.full_name}: numbers differ")
-            continue
         fits, why = _size_agrees(cigar, length_mm, ring_gauge)
         if not fits:
             rejected.append(f"{cigar.full_name}: {why}")
             continue
-        cigar_words = _words(cigar_key, brand_words)
-        if product_words or cigar_words:
-            similarity = fuzz.token_set_ratio(product_words, cigar_words)
-            # Words must agree both ways: "robustos" is a subset of "robustos tubos"
-            # (a different product), so the plain ratio must be high too.
-            strict = fuzz.token_sort_ratio(product_words, cigar_words)
-            score = (similarity + strict) / 2
-            if similarity < WORD_SIMILARITY_FLOOR or strict < 70:
-                rejected.append(f"{cigar.full_name}: names differ ({score:.0f})")
-                continue
-        else:
-            score = 100.0
-        if best is None or score > best[0]:
-            best = (score, cigar)
+        # Shops often leave the line out ("Cohiba BHK 52" for the Behike BHK 52, "Cohiba
+        # Genios" for the Maduro 5 Genios): the name without the line is tried too.
+        keys = [cigar.search_name or search_key(cigar.full_name)]
+        keys.append(search_key(f"{catalogue_brand.name} {cigar.vitola_name}"))
+        scores = [_name_score(product_numbers, product_words, key, brand_words) for key in keys]
+        passing = [score for score in scores if isinstance(score, float)]
+        if not passing:
+            rejected.append(f"{cigar.full_name}: {scores[0]}")
+            continue
+        if best is None or max(passing) > best[0]:
+            best = (max(passing), cigar)
     if best is None:
         reason = "; ".join(rejected[:5]) or "no candidate of the brand"
         return Resolution(None, reason, len(hits))

@@ -114,7 +114,10 @@ def structured_products(html_text: str, document: etree._Element, *, url: str) -
     found: list[dict[str, Any]] = []
     _walk(blocks, found)
     data.products.extend(("json-ld", node) for node in found)
-    for syntax in ("microdata", "rdfa"):
+    for syntax, marker in (("microdata", "itemscope"), ("rdfa", "typeof")):
+        # extruct parses the page again per syntax: skip a syntax the page cannot hold.
+        if marker not in html_text:
+            continue
         try:
             extracted = extruct.extract(
                 html_text, base_url=url, syntaxes=[syntax], uniform=syntax == "microdata"

@@ -44,14 +44,25 @@ BRANDS = {"Cohiba", "Montecristo", "Partagás", "Romeo y Julieta", "Bolívar"}
 
 @pytest.fixture
 def habanos(db):
-    """The real Habanos rows of those brands (names, sizes, factory names).
+    """The real Habanos rows of those brands (see ``write_habanos``)."""
+    return write_habanos(BRANDS)
+
+
+@pytest.fixture
+def habanos_all(db):
+    """All 188 Habanos of the demo catalogue."""
+    return write_habanos(None)
+
+
+def write_habanos(brands: set[str] | None) -> list[Cigar]:
+    """The real Habanos rows (names, sizes, factory names) of ``brands`` (None: all).
 
     Written in bulk with the catalogue's own naming functions rather than through the
     importer: ~40 queries per row made every crawl test seconds slower, and the importer
     has its own tests. Derived fields are computed exactly as the services compute them.
     """
     with HABANOS_CSV.open(newline="", encoding="utf-8") as source:
-        rows = [row for row in csv.DictReader(source) if row["brand"] in BRANDS]
+        rows = [row for row in csv.DictReader(source) if brands is None or row["brand"] in brands]
     brands = {
         name: Brand(name=name, slug=slugify(name), country="Cuba")
         for name in sorted({row["brand"] for row in rows})

@@ -24,6 +24,9 @@ pytestmark = pytest.mark.django_db
         ("Romeo y Julieta Churchills Tubos", "", None, None, "Romeo y Julieta Churchills"),
         ("Montecristo Edmundo", "Montecristo", Decimal("135"), 52, "Montecristo Edmundos"),
         ("Behike 52", "Cohiba", None, None, "Cohiba Behike BHK 52"),
+        # The line left out by the shop.
+        ("Cohiba BHK 54", "Cohiba", Decimal("144"), 54, "Cohiba Behike BHK 54"),
+        ("Cohiba Genios", "", Decimal("140"), 52, "Cohiba Maduro 5 Genios"),
     ],
 )
 def test_resolves_to_the_right_cigar(habanos, name, brand, length, ring, expected):
@@ -56,3 +59,19 @@ def test_brand_from_the_title_prefers_the_longest_name(habanos):
     assert brand_for("Romeo y Julieta Churchills", "").name == "Romeo y Julieta"
     assert brand_for("Some cigar", "bolivar").name == "Bolívar"
     assert brand_for("Some cigar", "") is None
+
+
+def test_every_cigar_of_the_demo_catalogue_resolves_to_itself(habanos_all):
+    """As a shop would title them: brand + commercial name, with the official size."""
+    wrong = []
+    for cigar in habanos_all:
+        brand = cigar.line.brand.name
+        name = cigar.vitola_name
+        title = name if name.startswith(brand) else f"{brand} {name}"
+        found = cigar_resolve(
+            name=title, brand=brand, length_mm=cigar.length_mm, ring_gauge=cigar.ring_gauge
+        )
+        if found.cigar is None or found.cigar.pk != cigar.pk:
+            wrong.append((title, found.reason))
+    assert wrong == []
+    assert len(habanos_all) == 188
