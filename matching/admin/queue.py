@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -217,7 +218,12 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, admin.ModelAdmin):
 
     def get_urls(self):
         console = review.ReviewConsole(self.admin_site)
-        wrap = self.admin_site.admin_view
+
+        def wrap(view):
+            # Never inside ATOMIC_REQUESTS, should it be turned on: the decision services
+            # open their own durable transaction.
+            return transaction.non_atomic_requests(self.admin_site.admin_view(view))
+
         return [
             path("review/next/", wrap(console.next_view), name="matching_review_next"),
             path("review/search/", wrap(console.search_view), name="matching_review_search"),

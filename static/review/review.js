@@ -41,10 +41,10 @@
     form.submit();
   }
 
-  function go(url) {
+  function go(url, measured) {
     if (busy || !url) { return; }
     busy = true;
-    stamp();
+    if (measured) { stamp(); }  // only review page → review page transitions are timed
     window.location.assign(url);
   }
 
@@ -73,8 +73,8 @@
       case "a": clickAction("accept"); break;
       case "r": clickAction("reject"); break;
       case "x": clickAction("not_in_catalogue"); break;
-      case "c": go(document.getElementById("review-create").href); break;
-      case "s": go(document.getElementById("review-skip").href); break;
+      case "c": go(document.getElementById("review-create").href, false); break;
+      case "s": go(document.getElementById("review-skip").href, true); break;
       case "1": case "2": case "3":
         var alt = root.querySelector('.review-choose[data-key="' + event.key + '"]');
         if (alt) { submit("repoint", alt.getAttribute("data-cigar")); }
