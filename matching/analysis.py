@@ -72,6 +72,19 @@ def is_code(token: str) -> bool:
     return token.isdigit() or roman_value(token) is not None or len(token) == 1
 
 
+# "no" only announces a number; whether a label writes it or not, the number decides.
+MARKERS = frozenset({"no"})
+
+
+def words_of(tokens) -> tuple[str, ...]:
+    """The tokens compared as words: neither codes (numbers, numerals, letters) nor markers."""
+    return tuple(t for t in tokens if t not in MARKERS and not is_code(t))
+
+
+def codes_key(codes: Counter) -> tuple[str, ...]:
+    return tuple(sorted(codes.elements()))
+
+
 @dataclass(frozen=True)
 class BrandIndex:
     """Brand token prefixes → brand id; the longest prefix wins."""
@@ -114,10 +127,11 @@ class LabelAnalysis:
     ring_gauge: int | None
     length_mm: float | None
     brand_name: str = ""
-
-    @property
-    def key(self) -> str:
-        return " ".join(sorted(self.tokens))
+    #: Precomputed for speed (thousands of labels x a dozen candidates per run).
+    key: str = ""
+    codes_key: tuple[str, ...] = ()
+    rest_words: tuple[str, ...] = ()
+    all_words: tuple[str, ...] = ()
 
     @property
     def pack_size(self) -> int | None:
@@ -170,6 +184,7 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
     brand_id, covered = brands.guess(tokens)
     rest = tokens[covered:]
     hint = parsed.dimensions[0] if parsed.dimensions else None
+    codes = codes_of(rest, first_is_brand=covered > 0)
     return LabelAnalysis(
         raw=label,
         parsed=parsed,
@@ -177,11 +192,15 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
         brand_id=brand_id,
         brand_tokens=tuple(tokens[:covered]),
         rest=tuple(rest),
-        codes=codes_of(rest, first_is_brand=covered > 0),
+        codes=codes,
         editions=frozenset(_edition_key(e) for e in editions),
         ring_gauge=hint.ring_gauge if hint else None,
         length_mm=float(hint.length_mm) if hint and hint.length_mm is not None else None,
         brand_name=brands.names.get(brand_id, "") if brand_id is not None else "",
+        key=" ".join(sorted(tokens)),
+        codes_key=codes_key(codes),
+        rest_words=words_of(rest),
+        all_words=words_of(tokens),
     )
 
 
@@ -191,12 +210,30 @@ class CigarVariant:
     codes: Counter
     #: The line's words are left out of this variant.
     omits_line: bool
+    #: Precomputed: sorted tokens with the brand, sorted tokens without it, the words.
+    full_key: str = ""
+    rest_key: str = ""
+    codes_key: tuple[str, ...] = ()
+    rest_words: tuple[str, ...] = ()
+    full_words: tuple[str, ...] = ()
 
     def key(self, brand_tokens: tuple[str, ...]) -> str:
-        return " ".join(sorted((*brand_tokens, *self.rest)))
+        return self.full_key or " ".join(sorted((*brand_tokens, *self.rest)))
 
-    def text(self, brand_tokens: tuple[str, ...]) -> str:
-        return self.key(brand_tokens)
+
+def _variant(words, brand_tokens: tuple[str, ...], omits_line: bool) -> CigarVariant:
+    words = tuple(words)
+    codes = codes_of(list(words), first_is_brand=True)
+    return CigarVariant(
+        rest=words,
+        codes=codes,
+        omits_line=omits_line,
+        full_key=" ".join(sorted((*brand_tokens, *words))),
+        rest_key=" ".join(sorted(words)),
+        codes_key=codes_key(codes),
+        rest_words=words_of(words),
+        full_words=words_of((*brand_tokens, *words)),
+    )
 
 
 @dataclass(frozen=True)
@@ -251,13 +288,8 @@ def analyse_cigar(
     # No.2" written "Montecristo N° 2").
     for words in dict.fromkeys((tuple(vitola), tuple(full_vitola))):
         if line_counted:
-            with_line = [*line, *words]
-            variants.append(
-                CigarVariant(tuple(with_line), codes_of(with_line, first_is_brand=True), False)
-            )
-        variants.append(
-            CigarVariant(tuple(words), codes_of(list(words), first_is_brand=True), line_counted)
-        )
+            variants.append(_variant((*line, *words), brand_tokens, False))
+        variants.append(_variant(words, brand_tokens, line_counted))
     return CigarAnalysis(
         cigar_id=cigar_id,
         brand_id=brand_id,

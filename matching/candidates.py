@@ -251,18 +251,22 @@ def generate(
                 found[index.position[alias]].add("alias")
             for cigar_id in excluded[n]:
                 found.pop(index.position.get(cigar_id, -1), None)
+            positions = list(found)
+            fuzzy_values = (row[positions] / 100.0).tolist()
+            if sims is not None and vec_rows[i] is not None:
+                with_vector = index.has_vector[positions].tolist()
+                vector_values = sims[i, positions].tolist()
+            else:
+                with_vector = [False] * len(positions)
+                vector_values = with_vector
             candidates = [
                 Candidate(
                     position=p,
-                    methods=methods,
-                    fuzzy=float(row[p]) / 100.0,
-                    vector=(
-                        float(sims[i, p])
-                        if sims is not None and vec_rows[i] is not None and index.has_vector[p]
-                        else None
-                    ),
+                    methods=found[p],
+                    fuzzy=fuzzy_values[j],
+                    vector=vector_values[j] if with_vector[j] else None,
                 )
-                for p, methods in found.items()
+                for j, p in enumerate(positions)
             ]
             out[n] = _shortlist(index, label, candidates, keep)
     return out

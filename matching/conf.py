@@ -6,7 +6,7 @@ Settings (all optional): ``MATCHING_K`` (neighbours per generator, default 30),
 ``MATCHING_MIN_MARGIN`` (the best must lead the second by this much to be auto-accepted,
 default 0.05), ``MATCHING_WEIGHTS`` (signal → weight), ``MATCHING_ALTERNATIVES`` (kept
 candidates after the best, default 3), ``MATCHING_SCORED_CANDIDATES`` (candidates fully
-scored per entry, default 12).
+scored per entry, default 10).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def default_config() -> MatchingConfig:
         weights=_normalised_weights(getattr(settings, "MATCHING_WEIGHTS", DEFAULT_WEIGHTS)),
         k=int(getattr(settings, "MATCHING_K", 30)),
         alternatives=int(getattr(settings, "MATCHING_ALTERNATIVES", 3)),
-        scored_candidates=int(getattr(settings, "MATCHING_SCORED_CANDIDATES", 12)),
+        scored_candidates=int(getattr(settings, "MATCHING_SCORED_CANDIDATES", 10)),
     )
 
 

@@ -25,13 +25,18 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from matching.analysis import CigarAnalysis, CigarVariant, LabelAnalysis, codes_of, is_code
+from matching.analysis import (
+    CigarAnalysis,
+    CigarVariant,
+    LabelAnalysis,
+    codes_key,
+    codes_of,
+    words_of,
+)
 from matching.conf import MatchingConfig
 
 TYPO_RATIO = 80.0
 TYPO_MIN_LENGTH = 4
-# "no" only announces a number; whether a label writes it or not, the number decides.
-MARKERS = frozenset({"no"})
 
 
 @dataclass
@@ -58,11 +63,16 @@ def align_tokens(
 ) -> tuple[list[str], list[tuple[str, str]], list[str], list[str]]:
     """(matched, typo pairs, label-only words, cigar-only words); codes are left to the
     code comparison and ``no`` markers ignored."""
-    remaining = [t for t in cigar if t not in MARKERS and not is_code(t)]
+    return align_words(words_of(label), words_of(cigar))
+
+
+def align_words(
+    label: tuple[str, ...], cigar: tuple[str, ...]
+) -> tuple[list[str], list[tuple[str, str]], list[str], list[str]]:
+    """``align_tokens`` on words already stripped of codes and markers."""
+    remaining = list(cigar)
     matched, typos, label_only = [], [], []
     for token in label:
-        if token in MARKERS or is_code(token):
-            continue
         if token in remaining:
             remaining.remove(token)
             matched.append(token)
@@ -112,10 +122,10 @@ def _score_variant(
     penalties_conf = config.penalties
     if unknown_brand_word:
         label_key = " ".join(sorted(label.tokens[1:]))
-        cigar_key = " ".join(sorted(variant.rest))
+        cigar_key = variant.rest_key
     else:
         label_key = label.key
-        cigar_key = variant.key(cigar.brand_tokens)
+        cigar_key = variant.full_key
     if label.brand_id is None:
         brand_signal = 0.5
     else:
@@ -129,22 +139,20 @@ def _score_variant(
     }
     # Without a brand guess the whole label is compared with brand + name.
     if unknown_brand_word:
-        label_words, cigar_words = label.tokens[1:], variant.rest
-        label_codes = codes_of(list(label_words), first_is_brand=True)
+        label_words, cigar_words = words_of(label.tokens[1:]), variant.rest_words
+        label_codes = codes_of(list(label.tokens[1:]), first_is_brand=True)
     elif label.brand_id is not None:
-        label_words, cigar_words, label_codes = label.rest, variant.rest, label.codes
+        label_words, cigar_words, label_codes = label.rest_words, variant.rest_words, label.codes
     else:
-        label_words = label.tokens
-        cigar_words = (*cigar.brand_tokens, *variant.rest)
-        label_codes = label.codes
-    matched, typos, label_only, cigar_only = align_tokens(label_words, cigar_words)
+        label_words, cigar_words, label_codes = label.all_words, variant.full_words, label.codes
+    matched, typos, label_only, cigar_only = align_words(label_words, cigar_words)
 
     penalties: dict[str, float] = {}
     constraints: list[str] = []
     if unknown_brand_word:
         penalties["unknown_brand"] = penalties_conf["unknown_brand"]
         constraints.append(f"brand not in the catalogue: {label.tokens[0]}")
-    if label_codes != variant.codes:
+    if (codes_key(label_codes) if unknown_brand_word else label.codes_key) != variant.codes_key:
         penalties["codes"] = penalties_conf["codes"]
         shown = " ".join(sorted(label_codes.elements())) or "none"
         cigar_codes = " ".join(sorted(variant.codes.elements())) or "none"
@@ -182,7 +190,13 @@ def _score_variant(
         cigar_only=cigar_only,
         omits_line=variant.omits_line,
     )
-    base = sum(result.contributions(config.weights).values())
+    weighted = total = 0.0
+    for name, weight in config.weights.items():
+        value = signals[name]
+        if value is not None:
+            weighted += weight * value
+            total += weight
+    base = weighted / total if total else 0.0
     score = min(1.0, max(0.0, base - sum(penalties.values())))
     if unknown_brand_word:
         score = min(score, config.accept_threshold - 0.001)
