@@ -481,6 +481,7 @@ def main() -> None:
     def detail(r: random.Random) -> str:
         return f"/api/v1/cigars/{r.randint(min_id, max_id)}/"
 
+    load_before = os.getloadavg()[0]
     port = free_port()
     server = start_server(port, args.workers)
     results = {}
@@ -528,6 +529,8 @@ def main() -> None:
         )
         for error in sorted(set(errors))[:5]:
             print(f"    error: {error}")
+    # Other processes on the machine inflate every figure: say how busy it was.
+    print(f"load average (1 min): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     verdict = all(row["p95"] <= 50 for row in summary.values())
     print(f"target p95 <= 50 ms on every endpoint: {'met' if verdict else 'NOT met'}")
     for query, what in [
