@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import CigarCustomsMatch, MatchStatus
@@ -11,8 +12,34 @@ from matching.models import CigarCustomsMatch, MatchStatus
 DECISIONS = (MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED)
 
 
+# A pattern rather than an enum: drf-spectacular names enums after the field, and a second
+# "status" enum (the publications' is the first) warns about the collision.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^(" + "|".join(MatchStatus.values) + ")$",
+        "description": "Match status (SPEC §4): " + ", ".join(MatchStatus.values) + ".",
+    }
+)
+class MatchStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=MatchStatus.choices, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^(" + "|".join(DECISIONS) + ")$",
+        "description": "A human decision: " + " or ".join(DECISIONS) + ".",
+    }
+)
+class DecisionField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=[(s.value, s.label) for s in DECISIONS], **kwargs)
+
+
 class MatchQuery(serializers.Serializer):
-    status = serializers.ChoiceField(choices=MatchStatus.choices, required=False)
+    status = MatchStatusField(required=False)
     source = serializers.SlugField(required=False, help_text="Source slug.")
     publication = serializers.IntegerField(required=False, min_value=1)
     cigar = serializers.IntegerField(required=False, min_value=1)
@@ -64,6 +91,7 @@ class MatchOutput(serializers.ModelSerializer):
     cigar = MatchCigarOutput()
     price_entry = MatchEntryOutput()
     decided_by = serializers.EmailField(source="decided_by.email", allow_null=True, default=None)
+    status = MatchStatusField(read_only=True)
 
     class Meta:
         model = CigarCustomsMatch
@@ -86,6 +114,7 @@ class MatchOutput(serializers.ModelSerializer):
 
 class AlternativeOutput(serializers.ModelSerializer):
     cigar = MatchCigarOutput()
+    status = MatchStatusField(read_only=True)
 
     class Meta:
         model = CigarCustomsMatch
@@ -125,8 +154,7 @@ class MatchDetailOutput(MatchOutput):
 
 
 class MatchDecisionInput(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[(s.value, s.label) for s in DECISIONS],
+    status = DecisionField(
         required=False,
         help_text="HUMAN_ACCEPTED or HUMAN_REJECTED (omit when re-pointing with `cigar`).",
     )
