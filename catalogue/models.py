@@ -162,6 +162,12 @@ class Cigar(TimeStampedModel):
             ),
             # The API's stable order and its cursor pagination: (full_name, id).
             models.Index(fields=["full_name", "id"], name="cigar_full_name_id_idx"),
+            # Filtered lists (brand → lines, strength, ring and length ranges): every
+            # condition is checked inside this index, so only matching rows are read.
+            models.Index(
+                fields=["line", "strength", "ring_gauge", "length_mm"],
+                name="cigar_line_filters_idx",
+            ),
             HnswIndex(
                 name="cigar_embedding_hnsw",
                 fields=["embedding"],
