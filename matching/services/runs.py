@@ -327,16 +327,17 @@ def write_results(results: list[EntryResult], *, stale_rank: int = 5) -> Counter
     for result in results:
         entry_id = result.entry.pk
         for row in result.rows:
-            status = row.status
-            if entry_id in human_accepted and status != MatchStatus.AUTO_REJECTED:
-                status = MatchStatus.AUTO_REJECTED  # a human already chose this entry's cigar
+            status, rank = row.status, row.rank
+            if entry_id in human_accepted:
+                # A human already chose this entry's cigar: the rest are alternatives to it.
+                status, rank = MatchStatus.AUTO_REJECTED, row.rank + 1
             columns["cigar"].append(row.cigar_id)
             columns["entry"].append(entry_id)
             columns["method"].append(row.method)
             columns["score"].append(Decimal(str(row.score)).quantize(Decimal("0.001")))
             columns["signals"].append(json.dumps(row.signals))
             columns["status"].append(status)
-            columns["rank"].append(row.rank)
+            columns["rank"].append(rank)
             if row.rank == 1:
                 counts[status] += 1
         if not result.rows:

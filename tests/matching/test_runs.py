@@ -130,6 +130,10 @@ def test_a_human_decision_survives_a_forced_rerun(habanos, publication):
     )
     human_rejected = CigarCustomsMatch.objects.get(price_entry=rejected, cigar_id=rejected_cigar)
     assert human_rejected.status == MatchStatus.HUMAN_REJECTED
+    # The human choice stays first; the matcher's candidates rank after it.
+    ranks = dict(CigarCustomsMatch.objects.filter(price_entry=accepted).values_list("pk", "rank"))
+    assert ranks.pop(alternative.pk) == 1
+    assert min(ranks.values()) >= 2
 
 
 def test_the_write_itself_guards_human_rows(habanos, publication):
