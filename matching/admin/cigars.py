@@ -138,9 +138,10 @@ class CigarConsoleAdmin(ReviewPermissionMixin, CigarAdmin):
             for f in self.get_fields(request, obj)
             if f not in ("picture", "official_price_history")
         ]
+        # The official prices first: reviewers open this page from the console for them.
         return [
-            (None, {"fields": fields}),
             ("Official prices", {"fields": ["picture", "official_price_history"]}),
+            (None, {"fields": fields}),
         ]
 
     @admin.display(description="Picture")

@@ -82,7 +82,7 @@ def dashboard() -> dict:
         "pending": review_queue(status=MatchStatus.PENDING_REVIEW).count(),
         "latest": latest_publications(),
         "failed_runs": failed_runs(),
-        "decisions_chart": daily_bars_svg(per_day),
+        "decisions_chart": daily_bars_svg(per_day, width=380),
         "decisions_total": sum(count for _, count in per_day),
         "days": THROUGHPUT_DAYS,
     }
