@@ -383,3 +383,18 @@ def test_page_budget_stops_a_runaway_crawl(habanos, cave, cave_server):
     assert run.status == RunStatus.INCOMPLETE
     assert "page budget" in run.message
     assert run.pages_fetched == 2
+
+
+def test_the_frontier_never_outgrows_the_page_budget(habanos, casa, casa_server):
+    sitemap = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(
+            f"<url><loc>{casa_server.url(f'/products/p{i}.html')}</loc></url>" for i in range(50)
+        )
+        + "</urlset>"
+    ).encode()
+    casa_server.route("/sitemap-products.xml", Reply(200, sitemap, {"Content-Type": "text/xml"}))
+    merchant_update(merchant=casa, max_pages=5)
+    run = merchant_crawl(merchant=casa)
+    assert run.urls.count() == 5
+    assert run.pages_fetched == 5

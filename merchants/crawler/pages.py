@@ -1,165 +1,57 @@
-"""The crawl of one merchant: robots.txt, then the frontier, one URL at a time.
-
-``merchant_crawl`` is what the ``crawl`` command, the scheduled task and the admin action
-call. It is deliberately not one transaction: every URL is claimed, fetched and filed in
-its own short transactions, so an interrupted crawl keeps everything done so far and
-``resume=True`` continues with the URLs still pending (never fetching a finished one again).
-
-Per URL kind:
-- sitemap → more sitemaps and product URLs (same host, ``product_url_pattern``);
-- listing → product links and the next page (the merchant's selectors);
-- product → extraction (the merchant's adapter), catalogue upsert, images, packages.
-Every fetch leaves a ``source_record``; 404/410 on a product page marks its packages
-unavailable; URLs robots.txt forbids are recorded as blocked and never requested.
-"""
+"""One URL of the frontier: fetch it politely, read it by kind, file what it holds."""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalogue.media_assets import media_asset_create
 from catalogue.models import MediaAsset
-from cigarspace.http import FetchResult, HttpClient, HttpError
+from cigarspace.http import FetchResult, HttpError
 from media.exceptions import MediaRefusedError
 from media.images import image_put_url
 from merchants import services
 from merchants.adapters import adapter_for
+from merchants.crawler.context import (
+    GONE_STATUSES,
+    HTML_TYPES,
+    PARSER_VERSION,
+    SITEMAP_MAX_BYTES,
+    SITEMAP_TYPES,
+    CrawlContext,
+)
 from merchants.discovery import (
     SitemapError,
     filter_products,
-    normalise_url,
     parse_listing,
     parse_sitemap,
     same_site,
 )
 from merchants.extraction.select import SelectorError
-from merchants.models import CrawlRun, CrawlUrl, Merchant, RunStatus, UrlKind, UrlState
-from merchants.politeness import HostRateLimiter, PoliteHttpClient, RobotsPolicy, robots_fetch
+from merchants.models import CrawlUrl, UrlKind, UrlState
 
 logger = logging.getLogger(__name__)
 
-PARSER_VERSION = "1.0"
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-SITEMAP_TYPES = (
-    "application/xml",
-    "text/xml",
-    "application/gzip",
-    "application/x-gzip",
-    "application/octet-stream",
-    "text/plain",
-)
-SITEMAP_MAX_BYTES = 20 * 1024 * 1024
-GONE_STATUSES = (404, 410)
 
-ProgressCallback = Callable[[CrawlUrl, CrawlRun], None]
+def enqueue(context: CrawlContext, urls: list[str], kind: str, discovered_from: str = "") -> None:
+    """Queue URLs robots.txt allows; record the others as blocked (never requested).
 
-
-@dataclass
-class _Context:
-    merchant: Merchant
-    run: CrawlRun
-    client: HttpClient
-    robots: RobotsPolicy
-    adapter_name: str
-
-
-def crawl_client(*, merchant: Merchant, sleep: Callable[[float], None] = time.sleep) -> HttpClient:
-    """The polite client of one merchant: rate-limited per host, capped per page."""
-    limiter = HostRateLimiter(interval=float(merchant.crawl_delay_seconds), sleep=sleep)
-    return PoliteHttpClient(
-        limiter=limiter, max_retries=3, max_bytes=merchant.max_page_bytes, sleep=sleep
-    )
-
-
-def merchant_crawl(
-    *,
-    merchant: Merchant,
-    limit: int | None = None,
-    resume: bool = False,
-    trigger: str = "command",
-    client: HttpClient | None = None,
-    on_page: ProgressCallback | None = None,
-) -> CrawlRun:
-    """Crawl ``merchant``; ``limit`` caps the product pages of this call (the run stays
-    resumable); ``resume`` continues the merchant's last unfinished run if there is one."""
-    adapter = adapter_for(merchant.adapter)
-    client = client or crawl_client(merchant=merchant)
-    previous = services.crawl_run_resumable(merchant=merchant) if resume else None
-    if previous is not None:
-        run = services.crawl_run_resume(run=previous)
-    else:
-        run = services.crawl_run_start(merchant=merchant, trigger=trigger)
-    robots = _robots(merchant, run, client)
-    if robots.refuse_all:
-        return services.crawl_run_finish(run=run, status=RunStatus.FAILED, message=robots.note)
-    context = _Context(merchant, run, client, robots, adapter.name)
-    if previous is None:
-        _seed(context)
-    products_done = 0
-    try:
-        while True:
-            if limit is not None and products_done >= limit:
-                return _stop(run, f"stopped after {limit} product pages (--limit)")
-            if run.pages_fetched >= merchant.max_pages:
-                return _stop(run, f"stopped at the page budget ({merchant.max_pages} pages)")
-            item = services.frontier_claim_next(run=run)
-            if item is None:
-                break
-            _process(context, item)
-            if item.kind == UrlKind.PRODUCT:
-                products_done += 1
-            if on_page is not None:
-                on_page(item, run)
-    except KeyboardInterrupt:
-        # Left resumable: `crawl --resume` continues with the pending URLs.
-        services.crawl_run_finish(run=run, status=RunStatus.INCOMPLETE, message="interrupted")
-        raise
-    except Exception as exc:
-        logger.exception("crawl of %s failed", merchant)
-        services.crawl_run_finish(run=run, status=RunStatus.FAILED, message=f"failed: {exc}")
-        raise
-    run.refresh_from_db()
-    return services.crawl_run_finish(run=run, status=RunStatus.FINISHED, message=run.summary())
-
-
-def _stop(run: CrawlRun, why: str) -> CrawlRun:
-    run.refresh_from_db()
-    return services.crawl_run_finish(
-        run=run, status=RunStatus.INCOMPLETE, message=f"{why}; {run.summary()}"
-    )
-
-
-# --- robots and seeds ---------------------------------------------------------------------
-
-
-def _robots(merchant: Merchant, run: CrawlRun, client: HttpClient) -> RobotsPolicy:
-    policy, result, error = robots_fetch(
-        client=client, base_url=merchant.base_url, user_agent=client.user_agent
-    )
-    services.provenance_record(
-        url=normalise_url("/robots.txt", base=merchant.base_url),
-        parser="merchants.robots",
-        parser_version=PARSER_VERSION,
-        http_status=result.status if result else (error.status if error else None),
-        content_hash=result.digest if result else "",
-        notes=policy.note or (str(error) if error else ""),
-        stats={"run": run.pk, "sitemaps": policy.sitemaps},
-    )
-    if policy.crawl_delay is not None and isinstance(client, PoliteHttpClient):
-        # The site's own Crawl-delay wins when it asks for more than the merchant row.
-        client.limiter.set_interval(policy.crawl_delay, url=merchant.base_url)
-    return policy
-
-
-def _enqueue(context: _Context, urls: list[str], kind: str, discovered_from: str = "") -> None:
+    The frontier holds at most ``max_pages`` URLs per run: a shop whose sitemaps list
+    millions of URLs cannot fill the table with pages the run would never fetch.
+    """
     allowed = [u for u in urls if context.robots.allowed(u)]
     blocked = [u for u in urls if not context.robots.allowed(u)]
+    room = context.merchant.max_pages - context.run.urls.count()
+    if len(allowed) > room:
+        logger.warning(
+            "%s: frontier full (%s URLs); %s discovered URLs dropped",
+            context.merchant.slug,
+            context.merchant.max_pages,
+            len(allowed) - max(room, 0),
+        )
+        allowed = allowed[: max(room, 0)]
     services.frontier_enqueue(
         run=context.run, urls=allowed, kind=kind, discovered_from=discovered_from
     )
@@ -168,22 +60,10 @@ def _enqueue(context: _Context, urls: list[str], kind: str, discovered_from: str
         services.crawl_run_count(run=context.run, blocked_by_robots=new)
 
 
-def _seed(context: _Context) -> None:
-    merchant = context.merchant
-    sitemaps = list(merchant.sitemap_urls)
-    if not sitemaps and not merchant.listing_urls:
-        sitemaps = context.robots.sitemaps
-    _enqueue(context, [normalise_url(u) for u in sitemaps], UrlKind.SITEMAP)
-    _enqueue(context, [normalise_url(u) for u in merchant.listing_urls], UrlKind.LISTING)
-    # Pages seen by earlier runs are revisited even when no sitemap lists them any more:
-    # that is how a product that disappeared is noticed.
-    _enqueue(context, services.known_product_urls(merchant=merchant), UrlKind.PRODUCT)
-
-
 # --- one URL ------------------------------------------------------------------------------
 
 
-def _fetch(context: _Context, item: CrawlUrl) -> FetchResult:
+def _fetch(context: CrawlContext, item: CrawlUrl) -> FetchResult:
     merchant = context.merchant
     if item.kind == UrlKind.PRODUCT:
         etag, last_modified = services.frontier_previous_validators(merchant=merchant, url=item.url)
@@ -199,19 +79,21 @@ def _fetch(context: _Context, item: CrawlUrl) -> FetchResult:
     return context.client.get(item.url, max_bytes=merchant.max_page_bytes, accept_types=HTML_TYPES)
 
 
-def _parser_name(context: _Context, item: CrawlUrl) -> tuple[str, str]:
+def _parser_name(context: CrawlContext, item: CrawlUrl) -> tuple[str, str]:
     if item.kind == UrlKind.PRODUCT:
         adapter = adapter_for(context.adapter_name)
         return adapter.parser, adapter.parser_version
     return f"merchants.{item.kind}", PARSER_VERSION
 
 
-def _process(context: _Context, item: CrawlUrl) -> None:
+def process(context: CrawlContext, item: CrawlUrl) -> None:
     run = context.run
     parser, version = _parser_name(context, item)
     try:
         result = _fetch(context, item)
     except HttpError as exc:
+        # A failed request is a request: it counts against the page budget too.
+        services.crawl_run_count(run=run, pages_fetched=1)
         _fetch_failed(context, item, exc, parser, version)
         return
     services.crawl_run_count(run=run, pages_fetched=1)
@@ -265,7 +147,7 @@ def _process(context: _Context, item: CrawlUrl) -> None:
 
 
 def _fetch_failed(
-    context: _Context, item: CrawlUrl, exc: HttpError, parser: str, version: str
+    context: CrawlContext, item: CrawlUrl, exc: HttpError, parser: str, version: str
 ) -> None:
     run = context.run
     notes = str(exc)
@@ -292,7 +174,7 @@ def _fetch_failed(
 
 
 def _not_modified(
-    context: _Context, item: CrawlUrl, result: FetchResult, parser: str, version: str
+    context: CrawlContext, item: CrawlUrl, result: FetchResult, parser: str, version: str
 ) -> None:
     run = context.run
     etag, last_modified = services.frontier_previous_validators(
@@ -318,19 +200,19 @@ def _not_modified(
     )
 
 
-def _sitemap(context: _Context, item: CrawlUrl, result: FetchResult) -> str:
+def _sitemap(context: CrawlContext, item: CrawlUrl, result: FetchResult) -> str:
     found = parse_sitemap(result.content or b"", url=result.url)
     merchant = context.merchant
     sitemaps = [u for u in found.sitemaps if same_site(u, merchant.base_url)]
     products = filter_products(
         found.products, pattern=merchant.product_url_pattern, base_url=merchant.base_url
     )
-    _enqueue(context, sitemaps, UrlKind.SITEMAP, discovered_from=item.url)
-    _enqueue(context, products, UrlKind.PRODUCT, discovered_from=item.url)
+    enqueue(context, sitemaps, UrlKind.SITEMAP, discovered_from=item.url)
+    enqueue(context, products, UrlKind.PRODUCT, discovered_from=item.url)
     return f"{len(sitemaps)} sitemaps, {len(products)} product URLs"
 
 
-def _listing(context: _Context, item: CrawlUrl, result: FetchResult) -> str:
+def _listing(context: CrawlContext, item: CrawlUrl, result: FetchResult) -> str:
     merchant = context.merchant
     found = parse_listing(
         result.content or b"",
@@ -340,12 +222,12 @@ def _listing(context: _Context, item: CrawlUrl, result: FetchResult) -> str:
     )
     products = [u for u in found.products if same_site(u, merchant.base_url)]
     listings = [u for u in found.listings if same_site(u, merchant.base_url)]
-    _enqueue(context, products, UrlKind.PRODUCT, discovered_from=item.url)
-    _enqueue(context, listings, UrlKind.LISTING, discovered_from=item.url)
+    enqueue(context, products, UrlKind.PRODUCT, discovered_from=item.url)
+    enqueue(context, listings, UrlKind.LISTING, discovered_from=item.url)
     return f"{len(products)} product links, next page: {listings[0] if listings else 'none'}"
 
 
-def _product(context: _Context, item: CrawlUrl, result: FetchResult):
+def _product(context: CrawlContext, item: CrawlUrl, result: FetchResult):
     merchant, run = context.merchant, context.run
     adapter = adapter_for(context.adapter_name)
     extraction = adapter.extract(
@@ -383,7 +265,7 @@ def _product(context: _Context, item: CrawlUrl, result: FetchResult):
     return "; ".join([outcome.resolution, *warnings]), stats, cigar
 
 
-def _images(context: _Context, cigar, urls: list[str]) -> tuple[int, list[str]]:
+def _images(context: CrawlContext, cigar, urls: list[str]) -> tuple[int, list[str]]:
     """Product images into the media store (deduplicated by BLAKE3 there); an image URL
     already linked to the cigar is not downloaded again."""
     added, warnings = 0, []
