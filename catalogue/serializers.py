@@ -98,6 +98,35 @@ class CigarSearchOutput(CigarListOutput):
     class Meta(CigarListOutput.Meta):
         fields = [*CigarListOutput.Meta.fields, "score"]
 
+    def to_representation(self, cigar: Cigar) -> dict:
+        # Lists serialise up to 200 rows a request: building the dict directly is several
+        # times faster than field by field. The declared fields still describe it in the
+        # schema, and a test checks both give the same output.
+        line = cigar.line
+        brand = line.brand
+        return {
+            "id": cigar.pk,
+            "slug": cigar.slug,
+            "full_name": cigar.full_name,
+            "brand": {"id": brand.pk, "name": brand.name, "slug": brand.slug},
+            "line": {"id": line.pk, "name": line.name, "slug": line.slug},
+            "vitola_name": cigar.vitola_name,
+            "vitola_de_galera": cigar.vitola_de_galera,
+            "length_mm": _decimal_text(cigar.length_mm, 1),
+            "ring_gauge": cigar.ring_gauge,
+            "weight_g": _decimal_text(cigar.weight_g, 2),
+            "shape": cigar.shape,
+            "strength": cigar.strength,
+            "country": cigar.country,
+            "is_discontinued": cigar.is_discontinued,
+            "score": getattr(cigar, "search_score", None),
+        }
+
+
+def _decimal_text(value: Decimal | None, places: int) -> str | None:
+    # What DRF's DecimalField renders: a string with exactly ``places`` decimals.
+    return None if value is None else f"{Decimal(value):.{places}f}"
+
 
 class BlendOutput(serializers.ModelSerializer):
     class Meta:
