@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from catalogue.models import CigarPackage
 from merchants.extraction.select import SelectorError, compile_selector
 from merchants.models import Merchant
 
@@ -126,11 +127,25 @@ def merchant_update(*, merchant: Merchant, **fields: Any) -> Merchant:
 
 @transaction.atomic
 def merchant_save_instance(*, merchant: Merchant) -> Merchant:
-    """Validate and save (the admin's form calls this too); the schedules follow."""
+    """Validate and save (the admin's form calls this too); the schedules follow.
+
+    Packages carry the merchant's name (``cigar_package.merchant``): a rename renames
+    them in the same transaction, so the shop keeps its prices.
+    """
     merchant_validate(merchant=merchant)
     merchant.full_clean(validate_constraints=False)
     if Merchant.objects.filter(name__iexact=merchant.name).exclude(pk=merchant.pk).exists():
         raise ValidationError({"name": f"A merchant named {merchant.name!r} already exists."})
+    old_name = (
+        Merchant.objects.select_for_update()
+        .filter(pk=merchant.pk)
+        .values_list("name", flat=True)
+        .first()
+        if merchant.pk
+        else None
+    )
     merchant.save()
+    if old_name is not None and old_name != merchant.name:
+        CigarPackage.objects.filter(merchant=old_name).update(merchant=merchant.name)
     _after_commit_schedules()
     return merchant

@@ -215,3 +215,13 @@ def test_mark_unavailable_keeps_the_rows(habanos):
     assert services.merchant_packages_mark_unavailable(merchant=merchant, url=url) == 0
     assert CigarPackage.objects.filter(merchant=merchant.name, is_available=False).count() == 2
     assert MerchantProduct.objects.get(url=url).gone_at is not None
+
+
+def test_a_rename_keeps_the_merchants_packages(habanos):
+    merchant = make()
+    url = "https://shop.test/p/siglo-vi"
+    services.merchant_product_upsert(
+        merchant=merchant, url=url, content_hash="a", extracted=_product([_offer(25, "box", "8")])
+    )
+    services.merchant_update(merchant=merchant, name="Test Shop Paris")
+    assert list(CigarPackage.objects.values_list("merchant", flat=True)) == ["Test Shop Paris"]
