@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ImproperlyConfigured
+
 from customs.models import CustomsPriceEntry, CustomsPublication
 from matching.embeddings import embed_pending
 from matching.services import all_match, publication_match
@@ -26,15 +28,16 @@ def publication_embed_and_match(publication_id: int) -> dict:
     entry_ids = list(
         CustomsPriceEntry.objects.filter(publication=publication).values_list("pk", flat=True)
     )
-    counts = embed_pending(mode="missing", entry_ids=entry_ids)
+    try:
+        counts = embed_pending(mode="missing", entry_ids=entry_ids)
+        embedded = f"{counts.cigars} cigar(s) and {counts.entries} entr(ies)"
+    except ImproperlyConfigured as exc:
+        # No model at hand: match on the other signals (weights are renormalised) rather
+        # than leave a whole publication unmatched.
+        logger.error("Embedding unavailable, matching without vectors: %s", exc)
+        embedded = "nothing (no model)"
     outcome = publication_match(publication=publication, trigger="task")
-    logger.info(
-        "Publication %s: embedded %d cigar(s) and %d entr(ies); %s",
-        publication_id,
-        counts.cigars,
-        counts.entries,
-        outcome.run.counts,
-    )
+    logger.info("Publication %s: embedded %s; %s", publication_id, embedded, outcome.run.counts)
     return {"publication": publication_id, "run": outcome.run.pk, **outcome.run.counts}
 
 

@@ -161,3 +161,20 @@ def test_tasks_match_pending_entries(habanos, publication):
     assert match_pending()["scored"] == 3
     assert match_pending()["scored"] == 0
     assert CigarCustomsMatch.objects.filter(rank=1, status=MatchStatus.AUTO_ACCEPTED).count() == 2
+
+
+def test_the_ingestion_task_matches_without_a_model(habanos, publication, settings):
+    from matching.tasks import publication_embed_and_match
+
+    settings.EMBEDDING_MODEL = "/nonexistent/model-directory"
+    add_entries(publication, LABELS)
+    result = publication_embed_and_match(publication.pk)
+    assert result[MatchStatus.AUTO_ACCEPTED] == 2
+    best = CigarCustomsMatch.objects.filter(rank=1, status=MatchStatus.AUTO_ACCEPTED).first()
+    assert best.signals["vector"] is None
+
+
+def test_the_ingestion_task_ignores_a_vanished_publication(db):
+    from matching.tasks import publication_embed_and_match
+
+    assert publication_embed_and_match(999999) == {"publication": 999999, "skipped": True}
