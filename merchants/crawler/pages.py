@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from catalogue.media_assets import media_asset_create
 from catalogue.models import MediaAsset
@@ -107,7 +107,14 @@ def process(context: CrawlContext, item: CrawlUrl) -> None:
             notes, stats, cigar = _listing(context, item, result), {}, None
         else:
             notes, stats, cigar = _product(context, item, result)
-    except (SitemapError, SelectorError, ValidationError, ValueError) as exc:
+    except (
+        SitemapError,
+        SelectorError,
+        ValidationError,
+        ValueError,
+        ArithmeticError,  # decimal.InvalidOperation from an odd number
+        DatabaseError,  # a value a constraint refuses: that product's writes rolled back
+    ) as exc:
         services.crawl_run_count(run=run, errors=1)
         services.frontier_mark(
             item=item,

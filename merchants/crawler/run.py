@@ -18,6 +18,7 @@ from merchants.politeness import HostRateLimiter, PoliteHttpClient, RobotsPolicy
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[CrawlUrl, CrawlRun], None]
+MAX_ROBOTS_CRAWL_DELAY = 120.0
 
 
 def crawl_client(*, merchant: Merchant, sleep: Callable[[float], None] = time.sleep) -> HttpClient:
@@ -103,8 +104,10 @@ def _robots(merchant: Merchant, run: CrawlRun, client: HttpClient) -> RobotsPoli
         stats={"run": run.pk, "sitemaps": policy.sitemaps},
     )
     if policy.crawl_delay is not None and isinstance(client, PoliteHttpClient):
-        # The site's own Crawl-delay wins when it asks for more than the merchant row.
-        client.limiter.set_interval(policy.crawl_delay, url=merchant.base_url)
+        # The site's own Crawl-delay wins when it asks for more than the merchant row,
+        # up to a ceiling: "Crawl-delay: 86400" would stall a worker for days.
+        delay = min(policy.crawl_delay, MAX_ROBOTS_CRAWL_DELAY)
+        client.limiter.set_interval(delay, url=merchant.base_url)
     return policy
 
 

@@ -398,3 +398,19 @@ def test_the_frontier_never_outgrows_the_page_budget(habanos, casa, casa_server)
     run = merchant_crawl(merchant=casa)
     assert run.urls.count() == 5
     assert run.pages_fetched == 5
+
+
+def test_a_page_the_catalogue_refuses_costs_only_that_page(habanos, casa, casa_server):
+    """A product without a brand cannot be filed: that page fails, the crawl goes on."""
+    casa_server.serve(
+        "/products/cohiba-siglo-iv.html",
+        b'<html><head><script type="application/ld+json">{"@context": "https://schema.org",'
+        b' "@type": "Product", "name": "Mystery Torpedo"}</script></head></html>',
+        "text/html; charset=utf-8",
+    )
+    run = merchant_crawl(merchant=casa)
+    assert run.status == RunStatus.FINISHED
+    failed = run.urls.get(url=casa_server.url("/products/cohiba-siglo-iv.html"))
+    assert failed.state == UrlState.FAILED
+    assert "names no brand" in failed.error
+    assert (run.errors, run.products_created) == (1, 3)
