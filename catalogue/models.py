@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from pgvector.django import HnswIndex, VectorField
 
+from catalogue.naming import search_key
 from cigarspace.models import TimeStampedModel
 
 
@@ -179,6 +180,15 @@ class Cigar(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        # A safety net for rows written around the services (factories, fixtures, data
+        # migrations): a cigar with a full name is always findable by search.
+        if self.full_name and not self.search_name:
+            self.search_name = search_key(self.full_name)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
 
 class BlendRole(models.TextChoices):

@@ -169,3 +169,10 @@ def test_save_instance_services_compute_names_for_forms(catalogue):
     brand.name = "Trinidad Cuba"
     services.brand_save_instance(brand=brand)
     assert Cigar.objects.get(pk=cigar.pk).full_name == "Trinidad Cuba Reyes"
+
+
+def test_rows_written_around_the_services_still_get_a_search_key():
+    from tests.factories import CigarFactory
+
+    cigar = CigarFactory(full_name="Cohiba Siglo VI")
+    assert Cigar.objects.get(pk=cigar.pk).search_name == "cohiba siglo 6"
