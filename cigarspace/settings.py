@@ -55,7 +55,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # CSRF as Django's, except under /api/ where DRF enforces it for cookie sessions.
+    "cigarspace.middleware.ApiCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -277,6 +278,11 @@ HTTP_USER_AGENT = env.str(
 HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=10.0, minimum=0.1)
 HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=60.0, minimum=0.1)
 HTTP_MAX_DOWNLOAD_BYTES = env.int("HTTP_MAX_DOWNLOAD_BYTES", default=2 * 1024**3, minimum=1)
+# Where publications are downloaded (resumable partial files) before they enter the
+# blob store.
+CUSTOMS_DOWNLOAD_DIR = env.path(
+    "CUSTOMS_DOWNLOAD_DIR", default=CIGARSPACE_DATA_DIR / "customs" / "downloads"
+)
 # Hosts or networks the outbound guard lets through although private (tests: 127.0.0.1).
 HTTP_ALLOWED_PRIVATE_HOSTS = env.list("HTTP_ALLOWED_PRIVATE_HOSTS", default=[])
 

@@ -24,6 +24,13 @@ def blob_root(tmp_path, settings) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def downloads_dir(tmp_path, settings) -> Path:
+    """Partial publication downloads go to the test's own directory too."""
+    settings.CUSTOMS_DOWNLOAD_DIR = tmp_path / "downloads"
+    return settings.CUSTOMS_DOWNLOAD_DIR
+
+
 @pytest.fixture
 def superuser(db, django_user_model):
     return django_user_model.objects.create_superuser(

@@ -194,7 +194,12 @@ class HttpClient:
         json_body: Any = None,
         accept_types: tuple[str, ...] | None = None,
     ) -> FetchResult:
-        cap = max_bytes if max_bytes is not None else self.max_bytes
+        # A caller may lower the cap, never lift the deployment's HTTP_MAX_DOWNLOAD_BYTES.
+        cap = min(
+            limit
+            for limit in (max_bytes, self.max_bytes, settings.HTTP_MAX_DOWNLOAD_BYTES)
+            if limit is not None
+        )
         started = time.monotonic()
         attempt = 0
         while True:

@@ -73,8 +73,7 @@ class StageError(Exception):
 
 def _downloads_dir() -> Path:
     # Partial downloads live outside the blob store until complete (resumable with Range).
-    configured = getattr(settings, "CUSTOMS_DOWNLOAD_DIR", None)
-    path = Path(configured or Path(settings.CIGARSPACE_DATA_DIR) / "customs" / "downloads")
+    path = Path(settings.CUSTOMS_DOWNLOAD_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

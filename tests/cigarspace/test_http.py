@@ -206,3 +206,11 @@ def test_post_json_and_parse_json(http_server, client):
     http_server.route("/html", Reply(200, b"<html>", {"Content-Type": "text/html"}))
     with pytest.raises(HttpError, match="did not answer JSON"):
         client.get(http_server.url("/html")).json()
+
+
+def test_a_call_cannot_lift_the_deployment_cap(http_server, settings):
+    http_server.route("/big", Reply(200, b"x" * 5000))
+    settings.HTTP_MAX_DOWNLOAD_BYTES = 1000
+    client = HttpClient(max_retries=0, max_bytes=10_000)
+    with pytest.raises(TooLargeError):
+        client.get(http_server.url("/big"), max_bytes=1_000_000)
