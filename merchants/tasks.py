@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from merchants.crawler import merchant_crawl
+from merchants.crawler import CrawlAlreadyRunning, merchant_crawl
 from merchants.models import Merchant
 
 
@@ -11,12 +11,18 @@ def crawl_merchant(slug: str) -> str:
     merchant = Merchant.objects.get(slug=slug)
     if not merchant.enabled:
         return f"{slug}: disabled; not crawled"
-    run = merchant_crawl(merchant=merchant, resume=True, trigger="task")
+    try:
+        run = merchant_crawl(merchant=merchant, resume=True, trigger="task")
+    except CrawlAlreadyRunning as exc:
+        return f"{slug}: skipped — {exc}"
     return f"{slug}: run {run.pk} {run.status} — {run.summary()}"
 
 
 def crawl_merchant_new(slug: str) -> str:
     """Queued by the admin's "crawl now": a new run, whatever is unfinished."""
     merchant = Merchant.objects.get(slug=slug)
-    run = merchant_crawl(merchant=merchant, resume=False, trigger="admin")
+    try:
+        run = merchant_crawl(merchant=merchant, resume=False, trigger="admin")
+    except CrawlAlreadyRunning as exc:
+        return f"{slug}: skipped — {exc}"
     return f"{slug}: run {run.pk} {run.status} — {run.summary()}"

@@ -14,6 +14,18 @@ unavailable; URLs robots.txt forbids are recorded as blocked and never requested
 """
 
 from merchants.crawler.context import HTML_TYPES, PARSER_VERSION
-from merchants.crawler.run import ProgressCallback, crawl_client, merchant_crawl
+from merchants.crawler.run import (
+    CrawlAlreadyRunning,
+    ProgressCallback,
+    crawl_client,
+    merchant_crawl,
+)
 
-__all__ = ["HTML_TYPES", "PARSER_VERSION", "ProgressCallback", "crawl_client", "merchant_crawl"]
+__all__ = [
+    "HTML_TYPES",
+    "PARSER_VERSION",
+    "CrawlAlreadyRunning",
+    "ProgressCallback",
+    "crawl_client",
+    "merchant_crawl",
+]

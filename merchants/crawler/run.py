@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.db import connection
 
 from cigarspace.http import HttpClient
 from merchants import services
@@ -19,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[CrawlUrl, CrawlRun], None]
 MAX_ROBOTS_CRAWL_DELAY = 120.0
+_MERCHANT_LOCK_NAMESPACE = 0x4D435257  # "MCRW"
 
 
 def crawl_client(*, merchant: Merchant, sleep: Callable[[float], None] = time.sleep) -> HttpClient:
@@ -27,6 +31,28 @@ def crawl_client(*, merchant: Merchant, sleep: Callable[[float], None] = time.sl
     return PoliteHttpClient(
         limiter=limiter, max_retries=3, max_bytes=merchant.max_page_bytes, sleep=sleep
     )
+
+
+class CrawlAlreadyRunning(Exception):
+    """Another worker is crawling this merchant right now."""
+
+
+@contextmanager
+def _merchant_lock(merchant: Merchant) -> Iterator[None]:
+    """One crawl per merchant at a time, across processes: a scheduled run and an admin
+    "crawl now" must not work the same frontier (session-level advisory lock, released
+    when the crawl ends or its connection dies)."""
+    key = (_MERCHANT_LOCK_NAMESPACE << 32) | merchant.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        (acquired,) = cursor.fetchone()
+    if not acquired:
+        raise CrawlAlreadyRunning(f"{merchant.slug} is being crawled by another worker.")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def merchant_crawl(
@@ -39,7 +65,30 @@ def merchant_crawl(
     on_page: ProgressCallback | None = None,
 ) -> CrawlRun:
     """Crawl ``merchant``; ``limit`` caps the product pages of this call (the run stays
-    resumable); ``resume`` continues the merchant's last unfinished run if there is one."""
+    resumable); ``resume`` continues the merchant's last unfinished run if there is one.
+
+    Raises ``CrawlAlreadyRunning`` when another worker holds the merchant.
+    """
+    with _merchant_lock(merchant):
+        return _crawl(
+            merchant=merchant,
+            limit=limit,
+            resume=resume,
+            trigger=trigger,
+            client=client,
+            on_page=on_page,
+        )
+
+
+def _crawl(
+    *,
+    merchant: Merchant,
+    limit: int | None,
+    resume: bool,
+    trigger: str,
+    client: HttpClient | None,
+    on_page: ProgressCallback | None,
+) -> CrawlRun:
     adapter = adapter_for(merchant.adapter)
     client = client or crawl_client(merchant=merchant)
     previous = services.crawl_run_resumable(merchant=merchant) if resume else None

@@ -53,3 +53,37 @@ def test_schedules_register_one_per_enabled_merchant(casa, cave, maison):
     assert set(
         Schedule.objects.filter(name__startswith="merchants: ").values_list("name", flat=True)
     ) == set(names)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_crawl_per_merchant_at_a_time(maison):
+    """While another worker (another connection) holds the merchant, a scheduled crawl
+    steps aside instead of working the same frontier."""
+    import threading
+
+    from django.db import connection
+
+    from merchants.crawler import CrawlAlreadyRunning, merchant_crawl
+    from merchants.crawler.run import _merchant_lock
+
+    holding, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with _merchant_lock(maison):
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(CrawlAlreadyRunning):
+            merchant_crawl(merchant=maison)
+        assert tasks.crawl_merchant("maison").startswith("maison: skipped")
+        assert not CrawlRun.objects.exists()
+    finally:
+        release.set()
+        thread.join()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from merchants.crawler import merchant_crawl
+from merchants.crawler import CrawlAlreadyRunning, merchant_crawl
 from merchants.models import CrawlRun, CrawlUrl, Merchant, RunStatus
 from merchants.selectors import merchant_get
 
@@ -45,6 +45,8 @@ class Command(BaseCommand):
                     resume=options["resume"],
                     on_page=on_page,
                 )
+            except CrawlAlreadyRunning as exc:
+                raise CommandError(str(exc)) from None
             except KeyboardInterrupt:
                 raise CommandError(
                     f"Interrupted; `crawl {merchant.slug} --resume` continues."
