@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from pgvector.django import CosineDistance
 
-from catalogue.models import Brand, Cigar
+from catalogue.models import Brand, Cigar, CigarLine
 from catalogue.naming import search_key
 from cigarspace import embeddings
 
@@ -58,10 +58,12 @@ def cigar_trigram_neighbours_in_brands(
     query: str,
     *,
     brand_ids: Sequence[int],
+    line_ids: Sequence[int] = (),
     k: int = 30,
     queryset: QuerySet[Cigar] | None = None,
 ) -> list[tuple[int, float]]:
-    """Like ``cigar_trigram_neighbours``, among the cigars of ``brand_ids`` only.
+    """Like ``cigar_trigram_neighbours``, among the cigars of ``brand_ids`` only (or of
+    ``line_ids`` only, when given: a named line narrows the block further).
 
     Blocking by brand: a brand holds a few thousand cigars at most, so reading them
     through the line index and sorting by similarity is cheaper than the GiST k-nearest
@@ -73,8 +75,9 @@ def cigar_trigram_neighbours_in_brands(
     if not key or not brand_ids:
         return []
     base = queryset if queryset is not None else Cigar.objects.all()
+    block = {"line_id__in": list(line_ids)} if line_ids else {"line__brand_id__in": list(brand_ids)}
     rows = (
-        base.filter(line__brand_id__in=list(brand_ids))
+        base.filter(**block)
         .annotate(similarity=TrigramSimilarity("search_name", key))
         .order_by("-similarity", "pk")
         .values_list("pk", "similarity")[: _bounded(k)]
@@ -82,34 +85,66 @@ def cigar_trigram_neighbours_in_brands(
     return [(pk, round(float(similarity), 6)) for pk, similarity in rows]
 
 
-_brand_keys: tuple[float, list[tuple[int, list[str]]]] | None = None
+@dataclass(frozen=True)
+class _BrandKeys:
+    brand_id: int
+    keys: list[str]  # normalised name and aliases
+    lines: list[tuple[int, str]]  # (line id, normalised name), the default line left out
+
+
+_brand_keys: tuple[float, list[_BrandKeys]] | None = None
 _BRAND_KEYS_SECONDS = 60.0
 
 
-def _brand_key_list() -> list[tuple[int, list[str]]]:
-    """(brand id, [normalised name and aliases]) kept a minute per process: brands change
-    rarely, and this is read by every search."""
+def _brand_key_list() -> list[_BrandKeys]:
+    """Normalised brand and line names, kept a minute per process: they change rarely,
+    and every search reads them."""
     global _brand_keys
     now = time.monotonic()
     if _brand_keys is None or now - _brand_keys[0] > _BRAND_KEYS_SECONDS:
+        lines: dict[int, list[tuple[int, str]]] = {}
+        for line_id, brand_id, name in CigarLine.objects.values_list("pk", "brand_id", "name"):
+            lines.setdefault(brand_id, []).append((line_id, search_key(name)))
         keys = []
         for pk, name, aliases in Brand.objects.values_list("pk", "name", "aliases"):
             names = [name, *(a for a in (aliases or []) if isinstance(a, str))]
-            keys.append((pk, sorted({search_key(n) for n in names if search_key(n)})))
+            brand_keys = sorted({search_key(n) for n in names if search_key(n)})
+            own_lines = [
+                (lid, key) for lid, key in lines.get(pk, []) if key and key != search_key(name)
+            ]
+            keys.append(_BrandKeys(pk, brand_keys, own_lines))
         _brand_keys = (now, keys)
     return _brand_keys[1]
 
 
 def forget_brand_keys() -> None:
-    """Drop this process's brand keys (brand services call it after a write)."""
+    """Drop this process's brand and line keys (the services call it after a write)."""
     global _brand_keys
     _brand_keys = None
+
+
+def _named(key: str, padded_query: str) -> bool:
+    return f" {key} " in padded_query
 
 
 def brands_named_in(query: str) -> list[int]:
     """Ids of the brands whose name (or an alias) appears as whole words in ``query``."""
     padded = f" {search_key(query)} "
-    return [pk for pk, keys in _brand_key_list() if any(f" {key} " in padded for key in keys)]
+    return [b.brand_id for b in _brand_key_list() if any(_named(k, padded) for k in b.keys)]
+
+
+def lines_named_in(query: str, *, brand_ids: Sequence[int]) -> list[int]:
+    """Ids of the lines of ``brand_ids`` whose name appears as whole words in ``query``
+    ("cohiba siglo 6" → Cohiba's Siglo line); a brand's default line never counts."""
+    padded = f" {search_key(query)} "
+    wanted = set(brand_ids)
+    return [
+        line_id
+        for b in _brand_key_list()
+        if b.brand_id in wanted
+        for line_id, key in b.lines
+        if _named(key, padded)
+    ]
 
 
 def trigram_neighbours_queryset(
@@ -237,19 +272,27 @@ def cigar_search(
 ) -> list[SearchHit]:
     """Hybrid search: trigram neighbours, fused with vector neighbours when they exist.
 
-    A query that names a brand ("cohiba siglo 6") searches that brand's cigars only;
-    the vector side still searches the whole catalogue (it may suggest another brand's
-    cigar, ranked after the brand's own by the fusion).
+    A query that names a brand searches that brand's cigars only, and one that also
+    names a line of it ("cohiba siglo 6") that line's cigars only (each step falls back
+    to the wider one when it finds nothing). The vector side still searches the whole
+    catalogue (it may suggest another brand's cigar, ranked after the block's own by the
+    fusion).
 
     ``use_vectors=None`` uses vectors when the catalogue has some for the configured model.
     """
     k = _bounded(k)
     brand_ids = brands_named_in(query)
-    trigram = (
-        cigar_trigram_neighbours_in_brands(query, brand_ids=brand_ids, k=k, queryset=queryset)
-        if brand_ids
-        else []
-    )
+    trigram: list[tuple[int, float]] = []
+    if brand_ids:
+        line_ids = lines_named_in(query, brand_ids=brand_ids)
+        if line_ids:
+            trigram = cigar_trigram_neighbours_in_brands(
+                query, brand_ids=brand_ids, line_ids=line_ids, k=k, queryset=queryset
+            )
+        if not trigram:
+            trigram = cigar_trigram_neighbours_in_brands(
+                query, brand_ids=brand_ids, k=k, queryset=queryset
+            )
     if not trigram:
         # No brand named, or none of its cigars passes the caller's filters.
         trigram = cigar_trigram_neighbours(query, k=k, queryset=queryset)

@@ -213,6 +213,7 @@ def line_create(*, brand: Brand, name: str, description: str = "") -> CigarLine:
     line.slug = _unique_slug(line.name, brand.lines.all(), max_length=140)
     _clean(line)
     line.save()
+    forget_brand_keys()
     return line
 
 
@@ -238,6 +239,7 @@ def line_update(*, line: CigarLine, **fields: Any) -> CigarLine:
         )
     _clean(line)
     line.save()
+    forget_brand_keys()
     if "name" in changed or "brand" in changed:
         _cascade_names(line.cigars.all())
     return line
@@ -248,6 +250,7 @@ def line_delete(*, line: CigarLine) -> None:
     if line.cigars.exists():
         raise ValidationError(f"Line {line} still has cigars; delete or move them first.")
     line.delete()
+    forget_brand_keys()
 
 
 def line_default(*, brand: Brand) -> CigarLine:
@@ -412,6 +415,7 @@ def line_save_instance(*, line: CigarLine) -> CigarLine:
         line.slug = _unique_slug(line.name, line.brand.lines.all(), max_length=140)
         _clean(line)
         line.save()
+        forget_brand_keys()
         return line
     stored = CigarLine.objects.select_for_update().get(pk=line.pk)
     fields = {name: getattr(line, name) for name in LINE_FIELDS}

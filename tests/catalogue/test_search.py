@@ -158,3 +158,33 @@ def test_brand_aliases_and_new_brands_are_recognised(catalogue):
     upmann = services.brand_create(name="H. Upmann", aliases=["H.Upmann", "Upmann"])
     assert brands_named_in("upmann magnum 50") == [upmann.pk]
     assert brands_named_in("h upmann no 2") == [upmann.pk]
+
+
+def test_a_query_naming_a_line_searches_that_line(habanos):
+    from catalogue.models import Brand, CigarLine
+    from catalogue.search import lines_named_in
+
+    cohiba = Brand.objects.get(name="Cohiba")
+    siglo = CigarLine.objects.get(brand=cohiba, name="Siglo")
+    assert lines_named_in("cohiba siglo 6", brand_ids=[cohiba.pk]) == [siglo.pk]
+    # The default line (named like the brand) never narrows the search.
+    assert lines_named_in("cohiba robustos", brand_ids=[cohiba.pk]) == []
+    hits = cigar_search("cohiba siglo 6", k=10, use_vectors=False)
+    ranked = names([(h.cigar_id,) for h in hits])
+    assert ranked[0] == "Cohiba Siglo VI"
+    assert len(ranked) == 6
+    assert all(name.startswith("Cohiba Siglo") for name in ranked)
+    edmundo = names(
+        [(h.cigar_id,) for h in cigar_search("montecristo edmundo", k=5, use_vectors=False)]
+    )
+    assert set(edmundo) == {
+        "Montecristo Edmundos",
+        "Montecristo Double Edmundo",
+        "Montecristo Petit Edmundo",
+    }
+
+
+def test_line_narrowing_falls_back_when_filters_exclude_the_line(habanos):
+    only_robustos = Cigar.objects.filter(vitola_name="Robustos")
+    hits = cigar_search("cohiba siglo robustos", k=5, queryset=only_robustos, use_vectors=False)
+    assert names([(h.cigar_id,) for h in hits])[0] == "Cohiba Robustos"
