@@ -13,7 +13,9 @@ COPY catalogue catalogue
 COPY customs customs
 COPY matching matching
 COPY media media
-RUN pip install .
+COPY merchants merchants
+# The redis extra: REDIS_URL switches the broker and the cache for many workers.
+RUN pip install ".[redis]"
 COPY . .
 
 RUN useradd --create-home --uid 1000 cigarspace && mkdir -p /data && chown cigarspace /data
