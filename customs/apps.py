@@ -2,9 +2,13 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _register_schedules(sender, using: str = "default", **kwargs) -> None:
+def _ensure_sources_and_schedules(sender, using: str = "default", **kwargs) -> None:
     from customs.schedules import schedules_register
+    from customs.sources import sources_ensure_defaults
 
+    # Also runs after a test database flush (transactional tests), which empties the
+    # rows migration 0002 seeded.
+    sources_ensure_defaults(using=using)
     schedules_register(using=using)
 
 
@@ -15,5 +19,5 @@ class CustomsConfig(AppConfig):
     def ready(self) -> None:
         # After the whole migrate run (django_q's tables and the seeded sources exist).
         post_migrate.connect(
-            _register_schedules, sender=self, dispatch_uid="customs.register_schedules"
+            _ensure_sources_and_schedules, sender=self, dispatch_uid="customs.register_schedules"
         )

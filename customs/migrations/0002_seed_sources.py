@@ -1,6 +1,8 @@
 """Seed the four publication channels of SPEC §5.
 
-Adding a country is adding its adapters and a migration like this one.
+Adding a country is adding its adapters and a migration like this one. The list below is
+a frozen copy (migrations must not change with the code); customs.sources holds the
+current list, ensured after every migrate.
 """
 
 from django.db import migrations

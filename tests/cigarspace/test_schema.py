@@ -105,3 +105,30 @@ def test_the_four_sources_are_seeded():
     assert sources["ch-ofdf"].currency == "CHF"
     assert sources["fr-douane-opendata"].discovery_enabled is True
     assert sources["fr-douane-opendata"].extractor_adapter
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sources_come_back_after_a_flush():
+    """Transactional tests flush every table; post_migrate ensures the default sources."""
+    from django.core.management import call_command
+
+    from customs.models import CustomsSource
+
+    CustomsSource.objects.filter(slug="ch-ofdf").update(enabled=False)
+    call_command("flush", "--no-input", verbosity=0)
+    assert set(CustomsSource.objects.values_list("slug", flat=True)) >= {
+        "fr-douane-opendata",
+        "fr-legifrance-jorf",
+        "fr-legifrance-dila",
+        "ch-ofdf",
+    }
+
+
+def test_ensuring_defaults_never_overwrites_an_operator_change():
+    from customs.models import CustomsSource
+    from customs.sources import sources_ensure_defaults
+
+    CustomsSource.objects.filter(slug="ch-ofdf").update(enabled=False, notes="paused")
+    assert sources_ensure_defaults() == []
+    source = CustomsSource.objects.get(slug="ch-ofdf")
+    assert (source.enabled, source.notes) == (False, "paused")

@@ -1,0 +1,87 @@
+"""The publication channels every installation starts with (SPEC §5).
+
+Migration 0002 seeded a frozen copy of this list. It is ensured again after every
+``migrate`` and every test-database flush (``post_migrate``), creating only the sources
+that are missing: an operator's changes to an existing source (disabling it, a new index
+URL) are never overwritten.
+"""
+
+from __future__ import annotations
+
+DEFAULT_SOURCES = [
+    {
+        "slug": "fr-douane-opendata",
+        "name": "DGDDI open data — homologated tobacco retail prices (Maquette JORF)",
+        "country": "FR",
+        "currency": "EUR",
+        "index_url": "https://www.douane.gouv.fr/la-douane/opendata/categories/tabacs-manufactures",
+        "discovery_adapter": "douane_opendata_index",
+        "extractor_adapter": "douane_ods",
+        "enabled": True,
+        "discovery_enabled": True,
+        "carries_prices": True,
+        "notes": (
+            "One ODS (and a PDF twin) per homologation edition; "
+            "the channel that carries the prices."
+        ),
+    },
+    {
+        "slug": "fr-legifrance-jorf",
+        "name": "Légifrance API — homologation arrêtés in the Journal officiel",
+        "country": "FR",
+        "currency": "EUR",
+        "index_url": "https://api.piste.gouv.fr/dila/legifrance/lf-engine-app",
+        "discovery_adapter": "legifrance_search",
+        "extractor_adapter": "legifrance_text",
+        "enabled": True,
+        "discovery_enabled": True,
+        "carries_prices": False,
+        "notes": (
+            "Legal provenance (NOR, JORFTEXT, ELI, JO number); needs PISTE OAuth2 credentials."
+        ),
+    },
+    {
+        "slug": "fr-legifrance-dila",
+        "name": "DILA open data — JORF bulk XML archives",
+        "country": "FR",
+        "currency": "EUR",
+        "index_url": "https://echanges.dila.gouv.fr/OPENDATA/JORF/",
+        "discovery_adapter": "dila_jorf_listing",
+        "extractor_adapter": "dila_jorf_archive",
+        "enabled": True,
+        "discovery_enabled": True,
+        "carries_prices": False,
+        "notes": "The same texts in bulk tar.gz archives; streamed, resumable downloads.",
+    },
+    {
+        "slug": "ch-ofdf",
+        "name": "Switzerland (OFDF) — manual price import in CHF",
+        "country": "CH",
+        "currency": "CHF",
+        "index_url": "",
+        "discovery_adapter": "manual",
+        "extractor_adapter": "manual_table",
+        "enabled": True,
+        "discovery_enabled": False,
+        "carries_prices": True,
+        "notes": (
+            "No public per-product list exists: import a CSV/XLSX "
+            "(label, pack size, CHF price, source note)."
+        ),
+    },
+]
+
+
+def sources_ensure_defaults(*, using: str = "default") -> list[str]:
+    """Create the default sources that do not exist; return the slugs created."""
+    from customs.models import CustomsSource
+
+    created = []
+    for source in DEFAULT_SOURCES:
+        defaults = {key: value for key, value in source.items() if key != "slug"}
+        _, was_created = CustomsSource.objects.using(using).get_or_create(
+            slug=source["slug"], defaults=defaults
+        )
+        if was_created:
+            created.append(source["slug"])
+    return created
