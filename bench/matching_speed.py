@@ -229,6 +229,10 @@ def write_publication(entries: int, rng: random.Random):
     from customs.labels import parse_label
     from customs.models import CustomsPriceEntry, CustomsPublication, CustomsSource
 
+    previous = CustomsPublication.objects.filter(external_id__startswith="bench://speed").first()
+    if previous is not None and previous.entries.count() == entries:
+        print(f"publication: reusing {entries:,} entries (their vectors too)")
+        return previous
     CustomsPublication.objects.filter(external_id__startswith="bench://speed").delete()
     source = CustomsSource.objects.get(slug="fr-douane-opendata")
     publication = CustomsPublication.objects.create(
@@ -265,6 +269,7 @@ def write_publication(entries: int, rng: random.Random):
             )
         )
     CustomsPriceEntry.objects.bulk_create(rows, batch_size=2000)
+    print(f"publication: {entries:,} entries written")
     return publication
 
 
@@ -305,16 +310,18 @@ def main() -> None:
                 f"{time.perf_counter() - started:.1f} s (one-off, reused by later runs)"
             )
     publication = write_publication(args.entries, rng)
-    print(f"publication: {args.entries:,} entries written")
 
-    embed_seconds = 0.0
+    embed_seconds = embed_cpu = 0.0
     if not args.no_vectors:
-        started = time.perf_counter()
-        entries_embed(entry_ids=publication.entries.values_list("pk", flat=True), batch_size=256)
+        started, cpu = time.perf_counter(), time.process_time()
+        entries_embed(
+            mode="all", entry_ids=publication.entries.values_list("pk", flat=True), batch_size=256
+        )
         embed_seconds = time.perf_counter() - started
+        embed_cpu = time.process_time() - cpu
         print(
-            f"entry vectors: {args.entries:,} in {embed_seconds:.1f} s "
-            f"({args.entries / embed_seconds:,.0f} entries/s)"
+            f"entry vectors: {args.entries:,} in {embed_seconds:.1f} s wall, {embed_cpu:.1f} s "
+            f"CPU ({args.entries / embed_seconds:,.0f} entries/s)"
         )
 
     # (a) candidates + scoring, no writes (the index is built first, as a warm worker has it).
@@ -323,7 +330,7 @@ def main() -> None:
     print(f"catalogue index: {len(index):,} cigars loaded in {time.perf_counter() - started:.1f} s")
     config = current_config()
     inputs = _entry_inputs(publication.entries.all())
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(inputs), BATCH_SIZE):
         batch = inputs[start : start + BATCH_SIZE]
         score_entries(
@@ -333,22 +340,26 @@ def main() -> None:
             memory=LabelMemory.load(batch),
             vectors=entry_vectors([e.pk for e in batch], model),
         )
-    scoring = time.perf_counter() - started
+    scoring, scoring_cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
-        f"candidates + scoring: {len(inputs):,} entries in {scoring:.1f} s = "
-        f"{len(inputs) / scoring:,.0f} entries/s (target ≥ 500/s)"
+        f"candidates + scoring: {len(inputs):,} entries in {scoring:.1f} s wall = "
+        f"{len(inputs) / scoring:,.0f} entries/s (target ≥ 500/s); {scoring_cpu:.1f} s CPU "
+        f"= {len(inputs) / scoring_cpu:,.0f} entries per CPU-second"
     )
 
     # (b) the full run with its writes (the index is warm, as in a worker).
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     outcome = publication_match(publication=publication, force=True)
-    run_seconds = time.perf_counter() - started
+    run_seconds, run_cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
-        f"full run with writes: {run_seconds:.1f} s "
+        f"full run with writes: {run_seconds:.1f} s wall, {run_cpu:.1f} s CPU in Python "
         f"({outcome.run.entries_scored / run_seconds:,.0f} entries/s); {outcome.run.counts}"
     )
     total = embed_seconds + run_seconds
-    print(f"end to end (embed entries + match + write): {total:.1f} s (target ≤ 60 s)")
+    print(f"end to end (embed entries + match + write): {total:.1f} s wall (target ≤ 60 s)")
+    print(
+        f"machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
 
 
 if __name__ == "__main__":
