@@ -35,8 +35,11 @@ from matching.services import publication_match
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-APP_NAME = "cigarspace-fault-worker"
-RETRY_SECONDS = 45
+# Unique per run: pg_stat_activity and pg_locks span every database of the server, and
+# other suites may run this test at the same time on the shared embedded server.
+APP_NAME = f"cigarspace-fault-worker-{os.getpid()}"
+RETRY_SECONDS = 65
+TASK_TIMEOUT_SECONDS = 60  # below the retry, or a slow task is handed out twice
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -53,10 +56,11 @@ def _wait_for(predicate, *, timeout: float, what: str, worker=None) -> None:
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def _worker_backends(state_sql: str = "true") -> int:
+def _worker_backends() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND {state_sql}",  # noqa: S608
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = %s AND datname = current_database()",
             [APP_NAME],
         )
         return cursor.fetchone()[0]
@@ -69,7 +73,8 @@ def _blocked_on(table: str) -> bool:
             """
             SELECT count(*) FROM pg_locks l
             JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE NOT l.granted AND a.application_name = %s AND l.relation = %s::regclass
+            WHERE NOT l.granted AND a.application_name = %s AND a.datname = current_database()
+              AND l.relation = %s::regclass
             """,
             [APP_NAME, table],
         )
@@ -104,6 +109,7 @@ class Worker:
             "FAULT_DB_NAME": connection.settings_dict["NAME"],
             "FAULT_BLOB_DIR": str(blob_dir),
             "FAULT_Q_RETRY": str(RETRY_SECONDS),
+            "FAULT_Q_TIMEOUT": str(TASK_TIMEOUT_SECONDS),
             "PGAPPNAME": APP_NAME,
             "DEBUG": "1",
             "HF_HUB_OFFLINE": "1",
@@ -188,7 +194,7 @@ def test_worker_killed_mid_ingestion_and_mid_matching_recovers_without_loss(work
         first = workers()
         _wait_for(
             lambda: _blocked_on("customs_price_entry"),
-            timeout=120,
+            timeout=300,
             what="the ingest stage to write entries",
             worker=first,
         )
@@ -206,7 +212,7 @@ def test_worker_killed_mid_ingestion_and_mid_matching_recovers_without_loss(work
         second = workers()
         _wait_for(
             lambda: _blocked_on("cigar_customs_match"),
-            timeout=RETRY_SECONDS + 180,
+            timeout=RETRY_SECONDS + 300,
             what="matching to write its first batch",
             worker=second,
         )
@@ -228,7 +234,7 @@ def test_worker_killed_mid_ingestion_and_mid_matching_recovers_without_loss(work
         lambda: MatchingRun.objects.filter(
             scope=f"publication {publication.pk}", finished_at__isnull=False
         ).exists(),
-        timeout=RETRY_SECONDS + 180,
+        timeout=RETRY_SECONDS + 300,
         what="the matching run to finish",
         worker=third,
     )
