@@ -55,7 +55,7 @@ def test_rename_is_atomic(catalogue, monkeypatch):
     def boom(cigars):
         raise RuntimeError("failure while renaming cigars")
 
-    monkeypatch.setattr(services, "_cascade_names", boom)
+    monkeypatch.setattr(services.brands, "_cascade_names", boom)
     with pytest.raises(RuntimeError):
         services.line_update(line=catalogue["lines"]["siglo"], name="Línea 1492")
     assert catalogue["lines"]["siglo"].__class__.objects.filter(name="Siglo").exists()
