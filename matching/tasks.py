@@ -4,7 +4,8 @@
   commits (``customs.signals.publication_ingested``, connected in ``matching.apps``):
   embeds its entries (and any cigar without a vector), then matches it incrementally;
 - ``match_pending()``: the hourly safety net: every entry never scored (or relabelled);
-- ``embed_missing()``: vectors for new or changed cigars and entries.
+- ``embed_missing()``: vectors for entries without one of the current model (cigars have
+  the catalogue's own schedule).
 """
 
 from __future__ import annotations
@@ -47,5 +48,6 @@ def match_pending() -> dict:
 
 
 def embed_missing() -> dict:
-    counts = embed_pending(mode="missing")
+    # Cigars have their own schedule (catalogue.tasks.embed_missing_cigars).
+    counts = embed_pending(mode="missing", include_cigars=False)
     return {"cigars": counts.cigars, "entries": counts.entries, "model": counts.model}

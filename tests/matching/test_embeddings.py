@@ -102,3 +102,15 @@ def test_an_ingested_publication_is_embedded_and_matched_by_the_hook(
     assert not CigarCustomsMatch.objects.filter(
         price_entry=padron, status=MatchStatus.AUTO_ACCEPTED
     ).exists()
+
+
+def test_the_embed_missing_task_embeds_entries_and_leaves_cigars_to_the_catalogue(
+    habanos, publication
+):
+    from matching.tasks import embed_missing
+
+    (entry,) = add_entries(publication, ["Trinidad Reyes, en 12 cigares"])
+    assert embed_missing() == {"cigars": 0, "entries": 1, "model": embeddings.model_name()}
+    entry.refresh_from_db()
+    assert entry.embedding_model == embeddings.model_name()
+    assert not Cigar.objects.exclude(embedding_model="").exists()
