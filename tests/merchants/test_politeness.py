@@ -92,7 +92,7 @@ def test_the_host_clock_is_shared_between_workers(db, cave_server):
     assert row.next_allowed_at > row.last_request_at
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_request_at_a_time_per_host():
     """Two workers crawling the same shop at once: the server never sees two requests of
     ours in flight together (the advisory lock), measured by the server itself."""

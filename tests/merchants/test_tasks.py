@@ -55,7 +55,7 @@ def test_schedules_register_one_per_enabled_merchant(casa, cave, maison):
     ) == set(names)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_crawl_per_merchant_at_a_time(maison):
     """While another worker (another connection) holds the merchant, a scheduled crawl
     steps aside instead of working the same frontier."""
