@@ -39,12 +39,35 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = "invalid"
         message = _first_message(response.data) or "The request is invalid."
         details = response.data
+    elif isinstance(exc.detail, dict | list):
+        # Some libraries (simplejwt) raise with a structured detail: keep it, and still
+        # give a readable message.
+        code = _first_code(exc.detail) or exc.default_code
+        message = _first_message(exc.detail) or str(exc.default_detail)
+        details = exc.detail
     else:
         code = getattr(exc.detail, "code", None) or exc.default_code
         message = str(exc.detail)
         details = None
     response.data = {"error": {"code": str(code), "message": message, "details": details}}
     return response
+
+
+def _first_code(data: Any) -> str | None:
+    if isinstance(data, dict):
+        code = data.get("code")
+        if code:
+            return str(code)
+        values = data.values()
+    elif isinstance(data, list):
+        values = data
+    else:
+        return getattr(data, "code", None)
+    for value in values:
+        found = _first_code(value)
+        if found:
+            return found
+    return None
 
 
 def _first_message(data: Any) -> str | None:

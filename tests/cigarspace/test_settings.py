@@ -120,3 +120,18 @@ def test_unknown_api_route_answers_json_404(client, settings):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_structured_error_details_keep_a_readable_message():
+    from rest_framework import exceptions
+
+    from cigarspace.api import exception_handler
+
+    exc = exceptions.AuthenticationFailed(
+        {"detail": "Given token not valid for any token type", "code": "token_not_valid"}
+    )
+    response = exception_handler(exc, {})
+    error = response.data["error"]
+    assert error["message"] == "Given token not valid for any token type"
+    assert error["code"] == "token_not_valid"
+    assert response.status_code == 401
