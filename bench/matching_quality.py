@@ -64,6 +64,9 @@ def reset() -> None:
             "blend_component, tasting_note, source_record, media_asset, cigar, cigar_line, "
             "brand RESTART IDENTITY CASCADE"
         )
+        # Runs and fetches point to publications (their SET NULL / CASCADE is Django's).
+        cursor.execute("DELETE FROM customs_run")
+        cursor.execute("DELETE FROM customs_fetch")
         cursor.execute("DELETE FROM customs_publication")
 
 
