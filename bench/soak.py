@@ -24,6 +24,7 @@ Only 127.0.0.1 is ever contacted. Figures are printed, never asserted; the exit 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -246,6 +247,12 @@ class Client(threading.Thread):
             with self.stats.lock:
                 self.stats.decided[match_id] = "HUMAN_REJECTED"
 
+    def warm_up(self) -> None:
+        """Unrecorded: the first search in each server process loads the embedding model."""
+        for term in SEARCH_TERMS[:3]:
+            with contextlib.suppress(requests.RequestException):
+                self.session.get(f"{self.base}/api/v1/cigars/?q={term}", timeout=120)
+
     def run(self) -> None:
         self.login()
         actions = [
@@ -385,6 +392,15 @@ def main() -> int:
             Client(base, args.email, password, stats, targets, ids, stop_at, seed)
             for seed in range(args.concurrency)
         ]
+        print("warming up (the first search of each server process loads the model)…")
+        warmers = [threading.Thread(target=c.warm_up) for c in clients]
+        for warmer in warmers:
+            warmer.start()
+        for warmer in warmers:
+            warmer.join()
+        stop_at = time.monotonic() + args.seconds
+        for client in clients:
+            client.stop_at = stop_at
         started = time.monotonic()
         for client in clients:
             client.start()

@@ -15,7 +15,6 @@ together (catalogue, customs, matching, accounts); each step calls that app's se
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -32,7 +31,13 @@ from django.db.models import Count, Q
 from catalogue.importer import catalogue_import
 from catalogue.models import Cigar
 from customs.demo import DEMO_DIR
-from customs.demo.editions import EDITION_A_FILE, EDITION_B_FILE, label_key, truth_by_label
+from customs.demo.editions import (
+    EDITION_A_FILE,
+    EDITION_B_FILE,
+    REVIEWED_IN_DEMO,
+    label_key,
+    truth_by_label,
+)
 from customs.models import ChangeKind, CustomsPriceEntry, CustomsPublication, CustomsSource
 from customs.rows import is_cigar_category
 from customs.services.runs import publication_ingest_file_run
@@ -123,52 +128,37 @@ def demo_match(*, publication: CustomsPublication) -> dict:
     return publication_embed_and_match(publication.pk)
 
 
-def _picked(label: str) -> bool:
-    """Half of the labels, the same half on every run (a stable hash, not Python's)."""
-    return hashlib.blake2b(f"0{label}".encode(), digest_size=2).digest()[0] % 2 == 0
-
-
 def demo_review(*, publication: CustomsPublication, actor) -> dict[str, int]:
-    """The operator settles about half of the publication's review queue, by the answer key.
+    """The operator settles the labels of ``REVIEWED_IN_DEMO`` in this publication.
 
-    Pending entries whose label is picked (a stable half) are decided the way a careful
-    reviewer would: the true cigar accepted (re-pointed when the matcher's best guess was
-    wrong) or the label marked "not in the catalogue". The other half stays in the queue
-    for whoever opens the admin. Entries that already carry a human decision are skipped,
-    so running this again changes nothing.
+    As a careful reviewer would, by the answer key: a label naming a catalogue cigar that
+    the matcher did not accept is re-pointed to it (a miss fixed, or a pending match
+    settled); a label the catalogue does not hold, if proposed at all, is marked "not in
+    the catalogue". Every other uncertain entry stays in the review queue for whoever
+    opens the admin. Entries that already carry a human decision are skipped, so running
+    this again changes nothing.
     """
     from matching.models import HUMAN_STATUSES, CigarCustomsMatch, MatchStatus
-    from matching.services import entry_mark_not_in_catalogue, entry_repoint, match_accept
+    from matching.services import entry_mark_not_in_catalogue, entry_repoint
 
     truth = truth_by_label()
-    counts = {"accepted": 0, "repointed": 0, "not_in_catalogue": 0}
-    pending = (
-        CustomsPriceEntry.objects.filter(
-            publication=publication, matches__status=MatchStatus.PENDING_REVIEW
-        )
+    reviewed = {label_key(label) for label in REVIEWED_IN_DEMO}
+    counts = {"repointed": 0, "not_in_catalogue": 0}
+    cigars = dict(Cigar.objects.values_list("external_id", "pk"))
+    entries = (
+        CustomsPriceEntry.objects.filter(publication=publication)
         .exclude(matches__status__in=HUMAN_STATUSES)
-        .distinct()
         .order_by("row_number")
     )
-    cigars = dict(Cigar.objects.values_list("external_id", "pk"))
-    for entry in pending:
+    for entry in entries:
         label = label_key(entry.new_label or entry.raw_label)
-        if label not in truth or not _picked(label):
+        if label not in reviewed:
             continue
-        expected = truth[label]
-        if expected is None or expected not in cigars:
-            entry_mark_not_in_catalogue(entry=entry, actor=actor, note=REVIEW_NOTE)
-            counts["not_in_catalogue"] += 1
-            continue
-        best = (
-            CigarCustomsMatch.objects.filter(price_entry=entry, status=MatchStatus.PENDING_REVIEW)
-            .order_by("rank")
-            .first()
-        )
-        if best is not None and best.cigar_id == cigars[expected]:
-            match_accept(match=best, actor=actor, note=REVIEW_NOTE)
-            counts["accepted"] += 1
-        else:
+        rows = CigarCustomsMatch.objects.filter(price_entry=entry)
+        expected = truth.get(label)
+        if expected is not None and expected in cigars:
+            if rows.filter(status=MatchStatus.AUTO_ACCEPTED, cigar_id=cigars[expected]).exists():
+                continue  # the matcher got it: nothing to teach
             entry_repoint(
                 entry=entry,
                 cigar=Cigar.objects.get(pk=cigars[expected]),
@@ -176,6 +166,11 @@ def demo_review(*, publication: CustomsPublication, actor) -> dict[str, int]:
                 note=REVIEW_NOTE,
             )
             counts["repointed"] += 1
+        elif rows.filter(
+            status__in=[MatchStatus.AUTO_ACCEPTED, MatchStatus.PENDING_REVIEW]
+        ).exists():
+            entry_mark_not_in_catalogue(entry=entry, actor=actor, note=REVIEW_NOTE)
+            counts["not_in_catalogue"] += 1
     return counts
 
 
@@ -251,7 +246,7 @@ def demo_setup(
     source = CustomsSource.objects.get(slug=DEMO_SOURCE)
 
     editions: list[EditionSummary] = []
-    reviewed = {"accepted": 0, "repointed": 0, "not_in_catalogue": 0}
+    reviewed = {"repointed": 0, "not_in_catalogue": 0}
     for edition, path in EDITION_FILES:
         say(f"Edition {edition}: ingest_file {path.name}")
         _run, publication = publication_ingest_file_run(
@@ -260,7 +255,7 @@ def demo_setup(
         say(f"Edition {edition}: embed and match publication {publication.pk}")
         demo_match(publication=publication)
         if review and edition == "A":
-            say("Edition A: the operator settles half of the review queue")
+            say("Edition A: the operator settles a few labels")
             reviewed = demo_review(publication=publication, actor=actor)
         editions.append(edition_summary(edition=edition, publication=publication))
 

@@ -107,6 +107,10 @@ def test_demo_loads_everything_once_and_a_second_run_changes_nothing(monkeypatch
 
     # The review queue is not empty: an operator opening the admin has work.
     assert CigarCustomsMatch.objects.filter(status=MatchStatus.PENDING_REVIEW).exists()
+    # What the operator taught on edition A comes back in edition B as aliases.
+    assert CigarCustomsMatch.objects.filter(
+        price_entry__publication=b, match_method="alias", status=MatchStatus.AUTO_ACCEPTED
+    ).exists()
     # The scripted review left human decisions, each by the demo operator.
     human = CigarCustomsMatch.objects.filter(
         status__in=[MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED]
