@@ -48,8 +48,21 @@ def roman_value(token: str) -> int | None:
 def name_tokens(text: str) -> list[str]:
     """The compared tokens of a name, in reading order."""
     text = _ELISION.sub("", fold_accents(text or ""))
-    normalised = _GLUED.sub(" ", normalise_name(text))
-    return [t for t in normalised.split() if t not in CONNECTORS and t not in NOISE]
+    words = _GLUED.sub(" ", normalise_name(text)).split()
+    # "Quai d Orsay": an elision whose apostrophe was lost; a lone d/l between two words
+    # is no code ("Serie D No 4" keeps its D: "no" is a number marker, not a word).
+    words = [
+        w
+        for i, w in enumerate(words)
+        if not (
+            w in ("d", "l")
+            and 0 < i < len(words) - 1
+            and len(words[i + 1]) > 2
+            and words[i + 1].isalpha()
+            and words[i + 1] != "no"
+        )
+    ]
+    return [t for t in words if t not in CONNECTORS and t not in NOISE]
 
 
 def codes_of(tokens: list[str], *, first_is_brand: bool = False) -> Counter:

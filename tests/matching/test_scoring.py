@@ -31,6 +31,9 @@ def test_number_signs_normalise_to_one_token_and_one_char_tokens_are_kept():
     assert codes_of(name_tokens("Cohiba Siglo VI")) == codes_of(["cohiba", "siglo", "6"])
     assert name_tokens("Partagás Serie D N°4") == ["partaga", "serie", "d", "no", "4"]
     assert name_tokens("Quai d'Orsay No. 50") == ["quai", "orsay", "no", "50"]
+    assert name_tokens("Quai d Orsay Imperiales") == ["quai", "orsay", "imperiale"]
+    assert name_tokens("Partagas Serie D No 4") == ["partaga", "serie", "d", "no", "4"]
+    assert name_tokens("Partagas Serie D") == ["partaga", "serie", "d"]
 
 
 @pytest.mark.parametrize(
