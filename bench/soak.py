@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import random
 import signal
@@ -194,6 +193,8 @@ class Client(threading.Thread):
             "/api/v1/auth/token",
             json={"email": self.email, "password": self.password},
         )
+        if response is None or response.status_code != 200:
+            raise SystemExit("login failed: check --email/--password")
         body = response.json()
         self.session.headers["Authorization"] = f"Bearer {body['access']}"
         self.refresh = body["refresh"]
@@ -333,8 +334,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--base-url", help="An already running server (default: start one).")
     parser.add_argument("--database", default=SOAK_DB, help="Embedded database to use.")
-    parser.add_argument("--email", default="operator@cigarspace.local")
-    parser.add_argument("--password", help="Default: the demo operator's stored password.")
+    parser.add_argument("--email", default="soak-operator@cigarspace.local")
+    parser.add_argument(
+        "--password", help="Of --email (default: a soak operator is created or reset)."
+    )
     parser.add_argument(
         "--background-timeout",
         type=float,
@@ -356,15 +359,24 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
 
     from catalogue.models import Brand, Cigar
     from matching.models import CigarCustomsMatch, MatchStatus
 
     password = args.password
     if password is None:
-        stored = settings.CIGARSPACE_DATA_DIR / "demo-operator.json"
-        password = json.loads(stored.read_text())["password"]
+        # A dedicated operator with a fresh password each run (its decisions are the soak's).
+        import secrets
+
+        from django.contrib.auth import get_user_model
+
+        password = secrets.token_urlsafe(16)
+        user_model = get_user_model()
+        user = user_model.objects.filter(email__iexact=args.email).first()
+        if user is None:
+            user = user_model.objects.create_superuser(email=args.email, password=password)
+        user.set_password(password)
+        user.save()
 
     human_before = snapshot_human()
     ids = {

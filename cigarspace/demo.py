@@ -82,7 +82,10 @@ class DemoResult:
 
 
 def credentials_file() -> Path:
-    return settings.CIGARSPACE_DATA_DIR / "demo-operator.json"
+    """Per database: several databases (demo, soak…) can share one data directory."""
+    name = settings.DATABASES["default"]["NAME"]
+    suffix = "" if name == "cigarspace" else f"-{name}"
+    return settings.CIGARSPACE_DATA_DIR / f"demo-operator{suffix}.json"
 
 
 def demo_operator_ensure() -> Operator:
