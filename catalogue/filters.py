@@ -10,7 +10,8 @@ from catalogue.models import Brand, Cigar, CigarLine, Strength, TastingNote
 
 def _id_or_slug(queryset: QuerySet, prefix: str, value: str) -> QuerySet:
     value = value.strip()
-    if value.isdigit():
+    # isdigit() alone accepts "8²", which int() refuses: only ASCII digits are an id.
+    if value.isascii() and value.isdigit():
         return queryset.filter(**{f"{prefix}_id": int(value)})
     return queryset.filter(**{f"{prefix}__slug": value})
 

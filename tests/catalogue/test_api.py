@@ -381,3 +381,14 @@ def test_a_note_cannot_move_to_another_cigar(operator_api, catalogue):
     assert response.status_code == 400
     note.refresh_from_db()
     assert note.cigar_id == catalogue["cigars"]["robustos"].pk
+
+
+def test_a_unicode_digit_is_a_slug_not_an_id(client):
+    """'8²' passes str.isdigit() but is no integer: it must not reach int() (was a 500)."""
+    for url in ("/api/v1/lines/?brand=8²", "/api/v1/cigars/?brand=8²"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.json()["results"] == []
+    response = client.get("/api/v1/cigars/?line=8²")
+    assert response.status_code in (200, 400)
+    assert response["Content-Type"] == "application/json"
