@@ -3,6 +3,7 @@ run is visible in the admin whoever started it (command, scheduled task, admin a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
@@ -50,7 +51,21 @@ def run_finish(*, run: CustomsRun, outcome: str, message: str = "", summary: dic
     run.summary = summary or {}
     run.finished_at = timezone.now()
     run.save(update_fields=["outcome", "message", "summary", "finished_at"])
+    # One line per run with its counts and duration, for the logs as well as the admin.
+    logger.info(
+        "customs %s run %s finished: %s in %.2fs %s%s",
+        run.kind,
+        run.pk,
+        run.outcome,
+        (run.finished_at - run.started_at).total_seconds(),
+        run.summary,
+        f" ({run.message})" if run.message else "",
+        extra={"run_kind": run.kind, "outcome": run.outcome, "summary": run.summary},
+    )
     return run
+
+
+logger = logging.getLogger(__name__)
 
 
 def source_discover_run(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -58,6 +59,8 @@ from matching.scoring import PairScore, score_pair
 
 BATCH_SIZE = 500
 RUN_NOTE = "matcher run"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -441,6 +444,15 @@ def entries_match(
     run.duration_seconds = round(time.monotonic() - started, 3)
     run.finished_at = timezone.now()
     run.save()
+    logger.info(
+        "matching run %s finished: %s entries seen, %s scored in %.2fs %s",
+        run.pk,
+        run.entries_seen,
+        run.entries_scored,
+        run.duration_seconds,
+        run.counts,
+        extra={"entries_scored": run.entries_scored, "duration_seconds": run.duration_seconds},
+    )
     return RunOutcome(run=run, results=kept)
 
 
