@@ -8,6 +8,7 @@ migration that seeds its source row; the pipeline in ``customs.services`` never 
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -73,7 +74,7 @@ class Extraction:
     warnings: list[str] = field(default_factory=list)
 
 
-class DiscoveryAdapter:
+class DiscoveryAdapter(ABC):
     """Lists the documents a channel currently publishes."""
 
     name: ClassVar[str]
@@ -87,11 +88,12 @@ class DiscoveryAdapter:
         """Why the channel cannot run with the current settings, or None."""
         return None
 
+    @abstractmethod
     def discover(self) -> list[DiscoveredDocument]:
-        raise NotImplementedError  # pragma: no cover - each adapter implements it
+        """The documents the channel currently lists."""
 
 
-class ExtractorAdapter:
+class ExtractorAdapter(ABC):
     """Fetches one document of a channel and reads its entries."""
 
     name: ClassVar[str]
@@ -141,6 +143,9 @@ class ExtractorAdapter:
 
     def check_document(self, path: Path) -> None:
         """Raise ``DocumentRejected`` when the bytes are not this channel's format."""
+        # A hook: channels whose format has a signature (ODS is a zip) override it.
+        return None
 
+    @abstractmethod
     def extract(self, *, path: Path, publication: CustomsPublication) -> Extraction:
-        raise NotImplementedError  # pragma: no cover - each adapter implements it
+        """Read the entries (and edition metadata) of a fetched document."""
