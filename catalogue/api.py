@@ -177,6 +177,13 @@ CIGAR_FILTER_PARAMETERS = [
     ),
     OpenApiParameter("strength", OpenApiTypes.STR, enum=Strength.values, many=True, explode=True),
     OpenApiParameter("discontinued", OpenApiTypes.BOOL),
+    # Implemented by matching (registered into CigarFilter from its AppConfig.ready()).
+    OpenApiParameter(
+        "has_official_price",
+        OpenApiTypes.BOOL,
+        description="true: only cigars with an official (customs) price, i.e. an accepted "
+        "match; false: only cigars without one. Any other value is a 400.",
+    ),
     _page_size_param(),
 ]
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
 from catalogue.models import Brand, Cigar, CigarLine, Strength, TastingNote
@@ -14,6 +18,61 @@ def _id_or_slug(queryset: QuerySet, prefix: str, value: str) -> QuerySet:
     if value.isascii() and value.isdigit():
         return queryset.filter(**{f"{prefix}_id": int(value)})
     return queryset.filter(**{f"{prefix}__slug": value})
+
+
+class StrictBooleanField(forms.Field):
+    """A query-string boolean that refuses what it does not understand.
+
+    Django's NullBooleanField reads any unknown value as "not given", so a typo such as
+    ``?flag=ture`` would silently return the unfiltered list: here it is a 400 instead.
+    """
+
+    TRUE_VALUES = frozenset({"true", "1"})
+    FALSE_VALUES = frozenset({"false", "0"})
+
+    def to_python(self, value: object) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE_VALUES:
+            return True
+        if text in self.FALSE_VALUES:
+            return False
+        raise forms.ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+# Extra cigar filters contributed by apps that catalogue must not import (matching, for
+# "has official price"): they register here from their AppConfig.ready(), and CigarFilter
+# adds them to each instance, so the dependency keeps pointing from them to catalogue.
+_extra_cigar_filters: dict[str, django_filters.Filter] = {}
+
+
+def cigar_filter_register(name: str, filter_: django_filters.Filter) -> None:
+    """Add ``filter_`` to the cigar list filters as the query parameter ``name``.
+
+    Registering the same name again replaces the filter (ready() may run more than once
+    in tests); a name that CigarFilter already declares is a configuration error. The
+    parameter still needs documenting in catalogue.api.CIGAR_FILTER_PARAMETERS.
+    """
+    if name in CigarFilter.base_filters:
+        raise ImproperlyConfigured(f"Cigar filter {name!r} is already declared by CigarFilter.")
+    if filter_.field_name is None:
+        filter_.field_name = name  # what the FilterSet metaclass does for declared ones
+    _extra_cigar_filters[name] = filter_
+
+
+def cigar_filter_unregister(name: str) -> None:
+    _extra_cigar_filters.pop(name, None)
+
+
+def cigar_extra_filter_names() -> list[str]:
+    return list(_extra_cigar_filters)
 
 
 class BrandFilter(django_filters.FilterSet):
@@ -61,6 +120,15 @@ class CigarFilter(django_filters.FilterSet):
     class Meta:
         model = Cigar
         fields = ["brand", "line", "strength", "discontinued"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Copied per instance, like the declared filters (a filter holds its parent).
+        for name, filter_ in _extra_cigar_filters.items():
+            extra = copy.deepcopy(filter_)
+            extra.model = self.queryset.model
+            extra.parent = self
+            self.filters[name] = extra
 
     def filter_brand(self, queryset, name, value):
         return _id_or_slug(queryset, "line__brand", value)

@@ -31,6 +31,9 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from customs.signals import publication_ingested
+        from matching.cigar_filters import cigar_filters_register
+
+        cigar_filters_register()
 
         publication_ingested.connect(
             queue_publication_matching, dispatch_uid="matching.queue_publication_matching"
