@@ -1,7 +1,7 @@
 """Benchmark: the catalogue API over 100,000 cigars, real server, concurrent clients.
 
     python bench/api_load.py [--cigars 100000] [--clients 8] [--seconds 15]
-                             [--max-requests 5000] [--workers 3]
+                             [--max-requests 5000] [--workers 3] [--threads 4]
 
 1. Builds (once; reused while the count matches) a catalogue of N cigars in a dedicated
    database ``cigarspace_bench`` of the embedded server (or DATABASE_URL if set): real
@@ -338,7 +338,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -351,7 +351,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "gunicorn", "cigarspace.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30",
+        "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
         "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
@@ -443,6 +443,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--max-requests", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2016)
     args = parser.parse_args()
     if not 1 <= args.clients <= 64:
@@ -485,7 +486,7 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]
     port = free_port()
-    server = start_server(port, args.workers)
+    server = start_server(port, args.workers, args.threads)
     results = {}
     try:
         for name, make_path in [
@@ -507,7 +508,7 @@ def main() -> None:
 
     print(
         f"\n{args.cigars:,} cigars, {args.clients} concurrent clients, gunicorn "
-        f"{args.workers} workers x 4 threads, {os.cpu_count()} CPUs, "
+        f"{args.workers} workers x {args.threads} threads, {os.cpu_count()} CPUs, "
         f"bounds {args.seconds:.0f} s / {args.max_requests} requests per endpoint"
     )
     print(f"{'endpoint':<16} {'requests':>8} {'errors':>6} {'req/s':>8} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.functions import Lower
 from pgvector.django import HnswIndex, VectorField
@@ -160,6 +161,11 @@ class Cigar(TimeStampedModel):
             ),
             GistIndex(
                 OpClass("search_name", name="gist_trgm_ops"), name="cigar_search_name_trgm_gist"
+            ),
+            # Whole words of the normalised name (search: cigars holding every word of
+            # the query, before the fuzzy trigram ranking; see catalogue/search.py).
+            GinIndex(
+                SearchVector("search_name", config="simple"), name="cigar_search_name_words_gin"
             ),
             # The API's stable order and its cursor pagination: (full_name, id).
             models.Index(fields=["full_name", "id"], name="cigar_full_name_id_idx"),

@@ -10,8 +10,14 @@ this module; it imports nothing above the catalogue).
 - ``cigar_vector_neighbours``: ``ORDER BY embedding <=> v LIMIT k`` on the HNSW index,
   with ``hnsw.ef_search`` raised to at least k (HNSW returns at most ef_search rows) and
   restricted to vectors of the same model (vectors of two models are not comparable).
+- ``cigar_word_matches``: the cigars whose normalised name holds every word of the query
+  (full-text GIN index; a word may begin a longer one, numbers match whole), by similarity.
 - ``cigar_search``: both lists fused by reciprocal-rank fusion (RRF, k=60), which needs no
-  calibration between a trigram similarity and a cosine distance.
+  calibration between a trigram similarity and a cosine distance. Its trigram side puts the
+  cigars holding every query word first and tops up with the fuzzy ranking only when they
+  are fewer than k: over a large catalogue the GiST k-nearest scan visits many lossy pages
+  when names share most of their trigrams (60 ms at 100,000 cigars), while the word index
+  answers in a few milliseconds; typos still find their cigar through the fuzzy side.
 """
 
 from __future__ import annotations
@@ -20,7 +26,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramDistance, TrigramSimilarity
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchVector,
+    TrigramDistance,
+    TrigramSimilarity,
+)
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from pgvector.django import CosineDistance
@@ -83,6 +94,74 @@ def cigar_trigram_neighbours_in_brands(
         .values_list("pk", "similarity")[: _bounded(k)]
     )
     return [(pk, round(float(similarity), 6)) for pk, similarity in rows]
+
+
+def words_tsquery(key: str) -> str:
+    """A raw tsquery holding every word of the normalised ``key``: "robusto" also finds
+    "robustos" (a prefix), but "2" must not find "2016" (numbers match whole)."""
+    words = dict.fromkeys(key.split())  # search_key leaves only [0-9a-z]+ words
+    return " & ".join(word if word.isdigit() else f"{word}:*" for word in words)
+
+
+def cigar_word_matches(
+    query: str, *, k: int = 30, queryset: QuerySet[Cigar] | None = None
+) -> list[tuple[int, float]]:
+    """The ``k`` cigars most similar to ``query`` among those whose normalised name holds
+    every word of it: ``(id, similarity)``. ``queryset`` narrows (a brand block, filters)."""
+    key = search_key(query)
+    if not key:
+        return []
+    base = queryset if queryset is not None else Cigar.objects.all()
+    rows = (
+        base.annotate(words=SearchVector("search_name", config="simple"))
+        .filter(words=SearchQuery(words_tsquery(key), search_type="raw", config="simple"))
+        .annotate(similarity=TrigramSimilarity("search_name", key))
+        .order_by("-similarity", "pk")
+        .values_list("pk", "similarity")[: _bounded(k)]
+    )
+    return [(pk, round(float(similarity), 6)) for pk, similarity in rows]
+
+
+def _words_first(
+    words: list[tuple[int, float]], fuzzy: list[tuple[int, float]], k: int
+) -> list[tuple[int, float]]:
+    seen = {pk for pk, _ in words}
+    return (words + [(pk, score) for pk, score in fuzzy if pk not in seen])[:k]
+
+
+def _trigram_side(query: str, *, k: int, queryset: QuerySet[Cigar] | None) -> list:
+    """The trigram ranking of ``cigar_search``: narrowest block first (a named line, then a
+    named brand, then the catalogue); in each, the cigars holding every query word, topped
+    up by the fuzzy ranking when they are fewer than ``k``."""
+    base = queryset if queryset is not None else Cigar.objects.all()
+    blocks: list[dict] = []
+    brand_ids = brands_named_in(query)
+    if brand_ids:
+        line_ids = lines_named_in(query, brand_ids=brand_ids)
+        if line_ids:
+            blocks.append({"brand_ids": brand_ids, "line_ids": line_ids})
+        blocks.append({"brand_ids": brand_ids})
+    blocks.append({})  # the whole catalogue (as narrowed by the caller's filters)
+    for block in blocks:
+        if block:
+            narrowed = (
+                {"line_id__in": block["line_ids"]}
+                if "line_ids" in block
+                else {"line__brand_id__in": block["brand_ids"]}
+            )
+            words = cigar_word_matches(query, k=k, queryset=base.filter(**narrowed))
+            if len(words) >= k:
+                return words
+            fuzzy = cigar_trigram_neighbours_in_brands(query, k=k, queryset=queryset, **block)
+        else:
+            words = cigar_word_matches(query, k=k, queryset=queryset)
+            if len(words) >= k:
+                return words
+            fuzzy = cigar_trigram_neighbours(query, k=k, queryset=queryset)
+        ranked = _words_first(words, fuzzy, k)
+        if ranked:
+            return ranked
+    return []
 
 
 @dataclass(frozen=True)
@@ -274,28 +353,15 @@ def cigar_search(
 
     A query that names a brand searches that brand's cigars only, and one that also
     names a line of it ("cohiba siglo 6") that line's cigars only (each step falls back
-    to the wider one when it finds nothing). The vector side still searches the whole
+    to the wider one when it finds nothing); cigars holding every word of the query come
+    first (see ``_trigram_side``). The vector side still searches the whole
     catalogue (it may suggest another brand's cigar, ranked after the block's own by the
     fusion).
 
     ``use_vectors=None`` uses vectors when the catalogue has some for the configured model.
     """
     k = _bounded(k)
-    brand_ids = brands_named_in(query)
-    trigram: list[tuple[int, float]] = []
-    if brand_ids:
-        line_ids = lines_named_in(query, brand_ids=brand_ids)
-        if line_ids:
-            trigram = cigar_trigram_neighbours_in_brands(
-                query, brand_ids=brand_ids, line_ids=line_ids, k=k, queryset=queryset
-            )
-        if not trigram:
-            trigram = cigar_trigram_neighbours_in_brands(
-                query, brand_ids=brand_ids, k=k, queryset=queryset
-            )
-    if not trigram:
-        # No brand named, or none of its cigars passes the caller's filters.
-        trigram = cigar_trigram_neighbours(query, k=k, queryset=queryset)
+    trigram = _trigram_side(query, k=k, queryset=queryset)
     if use_vectors is None:
         use_vectors = embeddings_present()
     vector: list[tuple[int, float]] = []

@@ -206,12 +206,12 @@ if env.str("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache with one-statement writes (cigarspace/cache.py).
+            "BACKEND": "cigarspace.cache.PostgresCache",
             "LOCATION": "cigarspace_cache",
-            # Django counts the table on every write and culls above this: kept small so
-            # the count stays cheap. Throttle rows live a minute; past ~10,000 clients a
-            # minute, set REDIS_URL.
-            "OPTIONS": {"MAX_ENTRIES": 10_000},
+            # Culled above this (checked on about one write in CULL_EVERY). Throttle rows
+            # live a minute; past ~10,000 clients a minute, set REDIS_URL.
+            "OPTIONS": {"MAX_ENTRIES": 10_000, "CULL_EVERY": 100},
         }
     }
 
@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The default enum hook, then the error responses (the Error component, referenced
+    # from the 400/401/403/404/429… each operation can produce).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cigarspace.openapi.postprocess_error_responses",
+    ],
 }
 
 SIMPLE_JWT = {

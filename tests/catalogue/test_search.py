@@ -188,3 +188,62 @@ def test_line_narrowing_falls_back_when_filters_exclude_the_line(habanos):
     only_robustos = Cigar.objects.filter(vitola_name="Robustos")
     hits = cigar_search("cohiba siglo robustos", k=5, queryset=only_robustos, use_vectors=False)
     assert names([(h.cigar_id,) for h in hits])[0] == "Cohiba Robustos"
+
+
+def test_words_tsquery_prefixes_words_and_keeps_numbers_whole():
+    from catalogue.search import words_tsquery
+
+    assert words_tsquery("edicion limitada 2019 robusto") == (
+        "edicion:* & limitada:* & 2019 & robusto:*"
+    )
+    assert words_tsquery("no 2 no 2") == "no:* & 2"
+
+
+def test_word_matches_hold_every_word_numbers_whole(habanos):
+    from catalogue.search import cigar_word_matches
+
+    # "robusto" also finds "Robustos" (a prefix); "siglo 1" is Siglo I only, never VI.
+    robustos = names(cigar_word_matches("cohiba robusto", k=50))
+    assert "Cohiba Robustos" in robustos
+    assert all("Robusto" in name for name in robustos)
+    assert names(cigar_word_matches("cohiba siglo 1", k=50)) == ["Cohiba Siglo I"]
+    assert cigar_word_matches("cohiba nonexistentword", k=50) == []
+    assert cigar_word_matches("   ", k=50) == []
+
+
+def test_search_puts_cigars_holding_every_word_first_and_tops_up(habanos):
+    # No brand named: over the whole catalogue, the three Edmundos hold the word.
+    ranked = names([(h.cigar_id,) for h in cigar_search("edmundo", k=10, use_vectors=False)])
+    assert len(ranked) == 10
+    assert set(ranked[:3]) == {
+        "Montecristo Edmundos",
+        "Montecristo Double Edmundo",
+        "Montecristo Petit Edmundo",
+    }
+    assert not any("Edmundo" in name for name in ranked[3:])
+
+
+def test_a_misspelt_query_still_finds_its_cigar(habanos):
+    # No word matches and no brand is recognised: the fuzzy trigram ranking answers.
+    hits = cigar_search("montecrsto edmundso", k=5, use_vectors=False)
+    assert "Montecristo" in names([(h.cigar_id,) for h in hits])[0]
+
+
+def test_word_matches_are_served_by_the_words_index(habanos):
+    from catalogue.search import SearchQuery, SearchVector, words_tsquery
+
+    queryset = (
+        Cigar.objects.annotate(words=SearchVector("search_name", config="simple"))
+        .filter(words=SearchQuery(words_tsquery("robusto"), search_type="raw", config="simple"))
+        .values_list("pk")
+    )
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A small table: forbid the scans the planner would rather do (GIN is bitmap only).
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_indexscan")
+    assert "Bitmap Index Scan on cigar_search_name_words_gin" in plan
