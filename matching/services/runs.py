@@ -420,30 +420,36 @@ def entries_match(
     if on_total is not None:
         on_total(len(todo))
     model = embeddings.model_name()
-    index = catalogue_index(model)
     counts: Counter = Counter()
     kept: list[EntryResult] = []
-    for start in range(0, len(todo), BATCH_SIZE):
-        batch = todo[start : start + BATCH_SIZE]
-        results = score_entries(
-            batch,
-            index=index,
-            config=config,
-            memory=LabelMemory.load(batch),
-            vectors=entry_vectors([e.pk for e in batch], model),
-        )
-        counts.update(write_results(results))
-        counts.update(f"outcome:{r.outcome}" for r in results)
-        if keep_results:
-            kept.extend(results)
-        if progress is not None:
-            progress(len(batch))
-    run.entries_seen = len(candidates)
-    run.entries_scored = len(todo)
-    run.counts = dict(sorted(counts.items()))
-    run.duration_seconds = round(time.monotonic() - started, 3)
-    run.finished_at = timezone.now()
-    run.save()
+    scored = 0
+    try:
+        index = catalogue_index(model)
+        for start in range(0, len(todo), BATCH_SIZE):
+            batch = todo[start : start + BATCH_SIZE]
+            results = score_entries(
+                batch,
+                index=index,
+                config=config,
+                memory=LabelMemory.load(batch),
+                vectors=entry_vectors([e.pk for e in batch], model),
+            )
+            counts.update(write_results(results))
+            counts.update(f"outcome:{r.outcome}" for r in results)
+            scored += len(batch)
+            if keep_results:
+                kept.extend(results)
+            if progress is not None:
+                progress(len(batch))
+    except BaseException as exc:
+        # Each batch commits on its own, so a failed run keeps what it wrote; the run row
+        # says how far it got and why it stopped (the dashboard lists failed runs), and a
+        # re-run picks up the entries still unscored.
+        _close_run(run, started, seen=len(candidates), scored=scored, counts=counts)
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        run.save(update_fields=["error"])
+        raise
+    _close_run(run, started, seen=len(candidates), scored=scored, counts=counts)
     logger.info(
         "matching run %s finished: %s entries seen, %s scored in %.2fs %s",
         run.pk,
@@ -454,6 +460,15 @@ def entries_match(
         extra={"entries_scored": run.entries_scored, "duration_seconds": run.duration_seconds},
     )
     return RunOutcome(run=run, results=kept)
+
+
+def _close_run(run: MatchingRun, started: float, *, seen: int, scored: int, counts) -> None:
+    run.entries_seen = seen
+    run.entries_scored = scored
+    run.counts = dict(sorted(counts.items()))
+    run.duration_seconds = round(time.monotonic() - started, 3)
+    run.finished_at = timezone.now()
+    run.save()
 
 
 def publication_match(

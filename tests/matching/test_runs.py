@@ -280,3 +280,38 @@ def test_not_in_catalogue_stays_resolved_then_reopens_for_a_fitting_cigar(habano
     assert row.cigar == talisman
     assert row.status == MatchStatus.PENDING_REVIEW
     assert EntryMatchState.objects.get(price_entry=third).outcome == "reopened"
+
+
+def test_a_run_that_fails_midway_keeps_its_batches_and_says_why(habanos, publication, monkeypatch):
+    from matching.services import runs
+
+    add_entries(
+        publication,
+        [
+            "Cohiba Robustos, en 25 cigares",
+            "Montecristo N° 4, en 25 cigares",
+            "Cohiba Siglo VI, en 10 cigares",
+        ],
+    )
+    real_write = runs.write_results
+    calls = []
+
+    def write_then_fail(results, **kwargs):
+        calls.append(len(results))
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real_write(results, **kwargs)
+
+    monkeypatch.setattr(runs, "BATCH_SIZE", 2)
+    monkeypatch.setattr(runs, "write_results", write_then_fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        publication_match(publication=publication)
+    run = MatchingRun.objects.get()
+    assert run.finished_at is not None
+    assert run.error == "RuntimeError: the database went away"
+    assert run.entries_scored == 2
+    assert CigarCustomsMatch.objects.filter(rank=1).count() == 2
+
+    # A re-run scores only the entry the failed run did not reach.
+    monkeypatch.setattr(runs, "write_results", real_write)
+    assert publication_match(publication=publication).run.entries_scored == 1
