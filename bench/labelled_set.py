@@ -13,6 +13,11 @@ distinguishing word (Maduro, Double, Petit, Wide…), siblings with another numb
 numeral (Siglo VII, BHK 58, No.6), vitolas of one brand under another; plus a few
 brands the catalogue does not hold at all.
 
+Some labels use supplier shorthand (``SHORTHANDS``): "Partagás P2" for Serie P No.2,
+"Cohiba Behike 56" for Behike BHK 56, "Monte Cristo", "San Cristóbal de La Habana" — on
+catalogue cigars (kind ``shorthand``) and on their siblings the catalogue lacks
+("Partagás P1", "Cohiba Behike 58"), which must not be accepted.
+
 Pure Python (no database): the benchmark and the tests both use it.
 """
 
@@ -371,6 +376,28 @@ BRAND_SPELLINGS = {
 }
 
 
+# Supplier shorthand and brand spellings that the catalogue data carries (brand aliases in
+# catalogue/fixtures, line abbreviations read by matching.analysis): the matcher must
+# recognise them on catalogue cigars and still refuse them on siblings ("Partagás P1",
+# "Cohiba Behike 58" name cigars the catalogue does not hold).
+SHORTHANDS: list[tuple[str, str, float]] = [
+    (r"\bSerie ([A-Z]) No\.(\d+)", r"\1\2", 0.35),  # Partagás Serie P No.2 → Partagás P2
+    (r"\bBehike BHK (\d+)", r"Behike \1", 0.35),  # Cohiba Behike BHK 56 → Cohiba Behike 56
+    (r"^Montecristo\b", "Monte Cristo", 0.12),
+    (r"^San Cristóbal\b", "San Cristóbal de La Habana", 0.35),
+]
+
+
+def _shorthand(name: str, rng: random.Random) -> tuple[str, bool]:
+    """``name`` with the supplier shorthand of ``SHORTHANDS`` applied at random."""
+    changed = False
+    for pattern, replacement, share in SHORTHANDS:
+        if re.search(pattern, name) and rng.random() < share:
+            name = re.sub(pattern, replacement, name)
+            changed = True
+    return name, changed
+
+
 def _supplier_name(name: str, rng: random.Random, *, typo: bool) -> str:
     """A product name as a supplier types it (the pack clause comes later)."""
     text = name
@@ -411,6 +438,8 @@ def build(
     """The first edition: every catalogue cigar (some in two presentations) and about
     ``non_catalogue_share`` of labels naming cigars the catalogue does not hold."""
     rng = random.Random(seed)
+    # Shorthand draws come from their own stream, so the rest of the set stays the same.
+    short_rng = random.Random(seed + 1_000)
     names = {name_key(c.full_name) for c in catalogue}
     by_brand: dict[str, list[CatalogueCigar]] = {}
     for cigar in catalogue:
@@ -421,12 +450,10 @@ def build(
         presentations = 2 if rng.random() < 0.25 else 1
         for _ in range(presentations):
             typo = rng.random() < 0.08
-            name = _supplier_name(_label_name(cigar, rng), rng, typo=typo)
-            true_cases.append(
-                LabelCase(
-                    _presentation(name, rng), cigar.external_id, "typo" if typo else "catalogue"
-                )
-            )
+            name, short = _shorthand(_label_name(cigar, rng), short_rng)
+            name = _supplier_name(name, rng, typo=typo)
+            kind = "typo" if typo else "shorthand" if short else "catalogue"
+            true_cases.append(LabelCase(_presentation(name, rng), cigar.external_id, kind))
 
     wanted = round(len(true_cases) * non_catalogue_share / (1 - non_catalogue_share))
     pool: list[tuple[str, str]] = []
@@ -453,7 +480,11 @@ def build(
     pool = [(n, k) for n, k in pool if name_key(n) not in names]
     rng.shuffle(pool)
     negatives = [
-        LabelCase(_presentation(_supplier_name(name, rng, typo=False), rng), None, kind)
+        LabelCase(
+            _presentation(_supplier_name(_shorthand(name, short_rng)[0], rng, typo=False), rng),
+            None,
+            kind,
+        )
         for name, kind in pool[:wanted]
     ]
     cases = true_cases + negatives

@@ -9,11 +9,17 @@ words, dimension hints, name). Here the name is cut into what matching compares:
   "cigar" removed — and nothing else: one-character tokens (4, I, V, D) are kept;
 - codes: the numbers (Roman numerals as integers, after the first word only) and the
   one-letter codes (``Serie D``), which must agree exactly between label and cigar;
-- the brand guess: the longest catalogue brand (or brand alias) that prefixes the label.
+- the brand guess: the longest catalogue brand (or brand alias) that prefixes the label,
+  else a brand written with its words joined or split ("Monte Cristo" = Montecristo).
+  Once guessed, the label's key carries the brand's catalogue spelling, so an alias
+  compares exactly like the name.
 
-A cigar is read the same way, split into brand, line and vitola tokens, with two
-variants: with its line words, and without them (suppliers write "Cohiba BHK 54" for
-"Cohiba Behike BHK 54").
+A cigar is read the same way, split into brand, line and vitola tokens, with variants:
+with its line words, and without them (suppliers write "Cohiba BHK 54" for
+"Cohiba Behike BHK 54"); and the supplier shorthand of two kinds of vitola name
+(``shorthand`` variants, see ``_shorthand_variants``): a series written by its letter
+("Partagas P2" for "Serie P No.2") and a vitola word that abbreviates the line left out
+in favour of the line ("Behike 56" for "Behike BHK 56").
 """
 
 from __future__ import annotations
@@ -98,6 +104,11 @@ def codes_key(codes: Counter) -> tuple[str, ...]:
     return tuple(sorted(codes.elements()))
 
 
+#: A brand matched with its words joined must be at least this long ("Monte Cristo" →
+#: "montecristo"); shorter joined strings coincide by chance.
+MIN_COMPACT_BRAND = 6
+
+
 @dataclass(frozen=True)
 class BrandIndex:
     """Brand token prefixes → brand id; the longest prefix wins."""
@@ -105,25 +116,53 @@ class BrandIndex:
     prefixes: dict[tuple[str, ...], int]
     names: dict[int, str]
     max_length: int
+    #: The brand's own name as tokens: the spelling a guessed label's key carries.
+    tokens: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: Name and aliases with their words joined ("montecristo", "sanchopanza").
+    compact: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, brands: list[tuple[int, str, list[str]]]) -> BrandIndex:
         prefixes: dict[tuple[str, ...], int] = {}
         names: dict[int, str] = {}
+        canonical: dict[int, tuple[str, ...]] = {}
+        compact: dict[str, int] = {}
         for brand_id, name, aliases in brands:
             names[brand_id] = name
-            for variant in [name, *(aliases or [])]:
+            canonical[brand_id] = tuple(name_tokens(str(name)))
+            # Aliases come from catalogue data (JSON): ignore anything but text.
+            spellings = [name, *(a for a in (aliases or []) if isinstance(a, str))]
+            for variant in spellings:
                 tokens = tuple(name_tokens(str(variant)))
                 if tokens:
                     prefixes.setdefault(tokens, brand_id)
-        return cls(prefixes, names, max((len(p) for p in prefixes), default=0))
+                    joined = "".join(tokens)
+                    if len(joined) >= MIN_COMPACT_BRAND:
+                        compact.setdefault(joined, brand_id)
+        return cls(
+            prefixes,
+            names,
+            max((len(p) for p in prefixes), default=0),
+            tokens=canonical,
+            compact=compact,
+        )
 
     def guess(self, tokens: list[str]) -> tuple[int | None, int]:
-        """(brand id, number of label tokens it covers) for the longest brand prefix."""
+        """(brand id, number of label tokens it covers) for the longest brand prefix.
+
+        When no spelling is a prefix, the label's first words are joined and compared
+        with the brands' joined spellings: suppliers split or glue brand words ("Monte
+        Cristo", "SanCristobal"), which no per-brand alias list can enumerate.
+        """
         for length in range(min(self.max_length, len(tokens)), 0, -1):
             brand_id = self.prefixes.get(tuple(tokens[:length]))
             if brand_id is not None:
                 return brand_id, length
+        if self.compact:
+            for length in range(min(self.max_length + 1, len(tokens)), 0, -1):
+                brand_id = self.compact.get("".join(tokens[:length]))
+                if brand_id is not None:
+                    return brand_id, length
         return None, 0
 
 
@@ -210,7 +249,9 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
         ring_gauge=hint.ring_gauge if hint else None,
         length_mm=float(hint.length_mm) if hint and hint.length_mm is not None else None,
         brand_name=brands.names.get(brand_id, "") if brand_id is not None else "",
-        key=" ".join(sorted(tokens)),
+        # With a brand guessed, the brand's catalogue spelling: "Monte Cristo A" and
+        # "San Cristobal de la Habana La Fuerza" then key like the names they spell.
+        key=" ".join(sorted((*brands.tokens.get(brand_id, tokens[:covered]), *rest))),
         codes_key=codes_key(codes),
         rest_words=words_of(rest),
         all_words=words_of(tokens),
@@ -223,6 +264,8 @@ class CigarVariant:
     codes: Counter
     #: The line's words are left out of this variant.
     omits_line: bool
+    #: A supplier shorthand of the name ("P2" for "Serie P No.2"): see _shorthand_variants.
+    shorthand: bool = False
     #: Precomputed: sorted tokens with the brand, sorted tokens without it, the words.
     full_key: str = ""
     rest_key: str = ""
@@ -234,13 +277,16 @@ class CigarVariant:
         return self.full_key or " ".join(sorted((*brand_tokens, *self.rest)))
 
 
-def _variant(words, brand_tokens: tuple[str, ...], omits_line: bool) -> CigarVariant:
+def _variant(
+    words, brand_tokens: tuple[str, ...], omits_line: bool, *, shorthand: bool = False
+) -> CigarVariant:
     words = tuple(words)
     codes = codes_of(list(words), first_is_brand=True)
     return CigarVariant(
         rest=words,
         codes=codes,
         omits_line=omits_line,
+        shorthand=shorthand,
         full_key=" ".join(sorted((*brand_tokens, *words))),
         rest_key=" ".join(sorted(words)),
         codes_key=codes_key(codes),
@@ -303,6 +349,11 @@ def analyse_cigar(
         if line_counted:
             variants.append(_variant((*line, *words), brand_tokens, False))
         variants.append(_variant(words, brand_tokens, line_counted))
+    seen = {v.rest for v in variants}
+    for words in _shorthand_variants(tuple(vitola), tuple(line)):
+        if words not in seen:
+            seen.add(words)
+            variants.append(_variant(words, brand_tokens, False, shorthand=True))
     return CigarAnalysis(
         cigar_id=cigar_id,
         brand_id=brand_id,
@@ -319,3 +370,47 @@ def analyse_cigar(
 def _contains(haystack: list[str], needle: list[str]) -> bool:
     n = len(needle)
     return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+# Words that announce a series letter: "Serie D No.4", "Serie P No.2", "Serie A".
+SERIES_WORDS = frozenset({"serie", "series"})
+
+
+def _is_abbreviation(short: str, word: str) -> bool:
+    """``bhk`` of ``behike``: a shorter alphabetic token with the word's first letter,
+    whose letters appear in the word in order. Three letters at least: one or two
+    letters are codes or chance ("no", "d")."""
+    if not (3 <= len(short) < len(word) and short.isalpha() and short[0] == word[0]):
+        return False
+    letters = iter(word)
+    return all(char in letters for char in short)
+
+
+def _shorthand_variants(vitola: tuple[str, ...], line: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The shorter ways suppliers write a vitola name, each the same product.
+
+    - Series by letter: "Serie P No.2" → "P2", "Serie D No.4" → "D4" (the series word and
+      the ``no`` marker go, the letter and number stay). The codes still have to agree
+      exactly, so "P1", "D2" or a bare "Serie No.2" remain other cigars.
+    - Abbreviation of the line: "BHK 56" of the line "Behike" → "Behike 56" (the line
+      word replaces its abbreviation). Again the number decides: "Behike 56" can never
+      be BHK 52 or 54.
+
+    Both are scored as the same tokens plus a small ``shorthand`` penalty, so an exact
+    shorthand is auto-accepted while the full spelling still ranks first when written.
+    """
+    out: list[tuple[str, ...]] = []
+    series = [
+        i
+        for i, token in enumerate(vitola[:-1])
+        if token in SERIES_WORDS and len(vitola[i + 1]) == 1 and vitola[i + 1].isalpha()
+    ]
+    if series:
+        out.append(tuple(t for i, t in enumerate(vitola) if i not in series and t not in MARKERS))
+    line_words = [w for w in line if len(w) > 3 and w.isalpha()]
+    abbreviations = {
+        t for t in vitola if any(_is_abbreviation(t, w) for w in line_words) and t not in line
+    }
+    if abbreviations:
+        out.append((*line, *(t for t in vitola if t not in abbreviations)))
+    return out

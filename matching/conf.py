@@ -29,6 +29,9 @@ PENALTIES = {
     "brand": 0.25,  # the label names another catalogue brand
     "unknown_brand": 0.15,  # read past a first word that is no catalogue brand ("RyJ")
     "line_omitted": 0.03,  # the label leaves the line out (Cohiba BHK 54)
+    # A supplier shorthand of the name (Partagas P2, Cohiba Behike 56): the same product,
+    # but the full spelling, when a label writes it, must still rank first.
+    "shorthand": 0.03,
 }
 
 

@@ -177,6 +177,8 @@ def _score_variant(
         constraints.append("another brand")
     if variant.omits_line:
         penalties["line_omitted"] = penalties_conf["line_omitted"]
+    if variant.shorthand:
+        penalties["shorthand"] = penalties_conf["shorthand"]
 
     result = PairScore(
         cigar_id=cigar.cigar_id,

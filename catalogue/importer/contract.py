@@ -32,6 +32,9 @@ COLUMNS = (
     "country",
     "packages",
     "source_url",
+    # Added after the first release (columns are only ever appended): other spellings of
+    # the row's brand that suppliers write ("Monte Cristo" for Montecristo).
+    "brand_aliases",
 )
 REQUIRED_COLUMNS = ("brand", "name")
 _STRENGTHS = {
@@ -61,6 +64,8 @@ class CatalogueRow:
     blend: list[dict[str, str]] | None
     packages: list[ParsedPackage] | None
     source_url: str
+    #: Other spellings of the brand, merged into ``Brand.aliases`` (never removed).
+    brand_aliases: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -50,6 +50,19 @@ def _decimal(value: str, name: str, reasons: list[str]) -> Decimal | None:
     return number
 
 
+def _aliases(value: str, reasons: list[str]) -> list[str]:
+    """``Monte Cristo; Montecristo Habana`` → distinct spellings, in their order."""
+    aliases: list[str] = []
+    for alias in (" ".join(part.split()) for part in value.split(";")):
+        if not alias:
+            continue
+        if len(alias) > 120:
+            reasons.append(f"brand_aliases: {alias[:20]!r}… is longer than 120 characters")
+        elif alias.casefold() not in {a.casefold() for a in aliases}:
+            aliases.append(alias)
+    return aliases
+
+
 def validate_record(line_number: int, record: dict[str, Any]) -> CatalogueRow | InvalidRow:
     if "__error__" in record:
         return InvalidRow(line_number, [record["__error__"]])
@@ -121,6 +134,8 @@ def validate_record(line_number: int, record: dict[str, Any]) -> CatalogueRow | 
     if len(t["vitola_de_galera"]) > 120:
         reasons.append("vitola_de_galera: longer than 120 characters")
 
+    brand_aliases = _aliases(t["brand_aliases"], reasons)
+
     if reasons:
         return InvalidRow(line_number, reasons)
 
@@ -151,6 +166,7 @@ def validate_record(line_number: int, record: dict[str, Any]) -> CatalogueRow | 
         blend=blend,
         packages=packages,
         source_url=t["source_url"],
+        brand_aliases=[a for a in brand_aliases if a.casefold() != t["brand"].casefold()],
     )
 
 

@@ -43,9 +43,24 @@ def _find_existing(row: CatalogueRow) -> Cigar | None:
     )
 
 
+def _add_brand_aliases(brand: Brand, aliases: list[str]) -> bool:
+    """Merge the row's brand spellings into the brand's; True if any was new.
+
+    Only ever adds: the brand's aliases are shared by all its rows, other files and the
+    admin, so one row that does not repeat them must not erase them.
+    """
+    known = {a.casefold() for a in brand.aliases or []} | {brand.name.casefold()}
+    new = [a for a in aliases if a.casefold() not in known]
+    if not new:
+        return False
+    services.brand_update(brand=brand, aliases=[*(brand.aliases or []), *new])
+    return True
+
+
 def _upsert(row: CatalogueRow) -> str:
     """Write one row; returns "created", "updated" or "unchanged"."""
     brand, _ = services.brand_get_or_create(name=row.brand)
+    aliases_added = _add_brand_aliases(brand, row.brand_aliases)
     line, _ = services.line_get_or_create(brand=brand, name=row.line)
     existing = _find_existing(row)
     if existing is None:
@@ -96,7 +111,8 @@ def _upsert(row: CatalogueRow) -> str:
                 notes="updated by import",
             )
         return "updated"
-    return "unchanged"
+    # The cigar is as it was, but the import taught its brand a new spelling.
+    return "updated" if aliases_added else "unchanged"
 
 
 class _DryRunRollback(Exception):

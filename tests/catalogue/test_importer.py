@@ -256,6 +256,51 @@ def test_jsonl_bad_lines_are_invalid_rows(tmp_path):
     assert Cigar.objects.count() == 0
 
 
+def test_brand_aliases_are_merged_into_the_brand_and_never_removed(tmp_path):
+    header = [*HEADER, "brand_aliases"]
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            row(
+                brand="Montecristo",
+                line="",
+                name="No.2",
+                brand_aliases="Monte Cristo; monte cristo;",
+            ),
+            row(external_id="x-2", brand="Montecristo", line="", name="No.4", brand_aliases=""),
+        ],
+        header=header,
+    )
+    first = catalogue_import(path=path)
+    assert first.summary == {"created": 2, "updated": 0, "unchanged": 0, "invalid": 0}
+    # Spellings are deduplicated case-insensitively; a row without any leaves them.
+    assert Brand.objects.get(name="Montecristo").aliases == ["Monte Cristo"]
+    assert catalogue_import(path=path).summary["unchanged"] == 2
+
+    # A new spelling on an unchanged cigar is added to those the brand already has.
+    write_csv(
+        path,
+        [row(brand="Montecristo", line="", name="No.2", brand_aliases="Montecristo; MC")],
+        header=header,
+    )
+    assert catalogue_import(path=path).summary["updated"] == 1
+    assert Brand.objects.get(name="Montecristo").aliases == ["Monte Cristo", "MC"]
+
+    # A file without the column (written before it existed) changes nothing.
+    write_csv(path, [row(brand="Montecristo", line="", name="No.2")])
+    assert catalogue_import(path=path).summary["unchanged"] == 1
+    assert Brand.objects.get(name="Montecristo").aliases == ["Monte Cristo", "MC"]
+
+
+def test_a_too_long_brand_alias_is_an_invalid_row(tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv", [row(brand_aliases="x" * 121)], header=[*HEADER, "brand_aliases"]
+    )
+    result = catalogue_import(path=path)
+    assert not result.written
+    assert "brand_aliases" in result.invalid[0].reasons[0]
+
+
 def test_habanos_fixture_loads_188_cigars_with_packages():
     result = catalogue_import(path=HABANOS_CSV)
     assert result.summary == {"created": 188, "updated": 0, "unchanged": 0, "invalid": 0}
@@ -271,6 +316,9 @@ def test_habanos_fixture_loads_188_cigars_with_packages():
     assert Cigar.objects.get(full_name="Cohiba Behike BHK 52").line.name == "Behike"
     assert Cigar.objects.get(full_name="Montecristo No.2").line.name == "Montecristo"
     assert Cigar.objects.get(full_name="Montecristo Double Edmundo").line.name == "Edmundo"
+    # The supplier spellings of a few brands, which the matcher's brand guess reads.
+    assert Brand.objects.get(name="Montecristo").aliases == ["Monte Cristo"]
+    assert Brand.objects.get(name="San Cristóbal").aliases == ["San Cristóbal de La Habana"]
     assert catalogue_import(path=HABANOS_CSV).summary["unchanged"] == 188
 
 

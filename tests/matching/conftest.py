@@ -51,7 +51,10 @@ def load_habanos() -> int:
     lines: dict[tuple[str, str], CigarLine] = {}
     for row in rows:
         if row.brand not in brands:
-            brands[row.brand] = Brand(name=row.brand, slug=slugify(row.brand))
+            brands[row.brand] = Brand(name=row.brand, slug=slugify(row.brand), aliases=[])
+        # The file's brand spellings ("Monte Cristo"), merged as the importer does.
+        known = brands[row.brand].aliases
+        known.extend(a for a in row.brand_aliases if a not in known)
     Brand.objects.bulk_create(brands.values())
     for row in rows:
         line_name = row.line or row.brand
