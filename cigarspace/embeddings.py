@@ -6,6 +6,11 @@ Nothing is ever downloaded: the Hugging Face hub is switched offline before the 
 load. The model is loaded lazily, once per process, under a lock (web threads and
 django-q workers may ask for it at the same time).
 
+``settings.EMBEDDING_PRECISION`` picks the arithmetic: bfloat16 (autocast) on CPUs that
+compute it natively is about three times faster than float32 here, and its vectors agree
+with float32's to a cosine above 0.9999, so both are "the same model" for comparisons;
+"auto" uses it only where it is native (elsewhere it would be emulated, hence slower).
+
 Vectors are L2-normalised, then zero-padded to ``settings.EMBEDDING_DIMENSIONS`` so that
 every model fits the ``vector(768)`` columns: padding with zeros changes neither norms
 nor dot products, so cosine distances are those of the model.
@@ -77,6 +82,25 @@ def get_model():
     return _model
 
 
+def use_bfloat16() -> bool:
+    """Whether encoding runs under bfloat16 autocast (settings.EMBEDDING_PRECISION)."""
+    precision = getattr(settings, "EMBEDDING_PRECISION", "auto")
+    if precision != "auto":
+        return precision == "bfloat16"
+    import torch
+
+    return bool(torch.backends.mkldnn.is_available() and _native_bfloat16())
+
+
+def _native_bfloat16() -> bool:
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # an older or a stripped build: stay exact
+        return False
+
+
 def _pad(vector: list[float], dimensions: int) -> list[float]:
     if len(vector) > dimensions:
         raise ImproperlyConfigured(
@@ -90,13 +114,17 @@ def embed_texts(texts: list[str], *, batch_size: int = 64) -> list[list[float]]:
     if not texts:
         return []
     model = get_model()
-    matrix = model.encode(
-        list(texts),
-        batch_size=batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-    )
+    import torch
+
+    # Autocast is per thread, so concurrent callers each choose for themselves.
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bfloat16()):
+        matrix = model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
     dimensions = int(settings.EMBEDDING_DIMENSIONS)
     return [_pad([float(x) for x in row], dimensions) for row in matrix]
 

@@ -28,3 +28,29 @@ def test_setting_may_be_a_local_directory(tmp_path):
 def test_unknown_model_is_a_configuration_error():
     with pytest.raises(ImproperlyConfigured, match="neither a directory"):
         embeddings.resolve_model_path("no-such-embedding-package")
+
+
+@pytest.mark.parametrize(("precision", "expected"), [("float32", False), ("bfloat16", True)])
+def test_precision_setting_is_obeyed(settings, precision, expected):
+    settings.EMBEDDING_PRECISION = precision
+    assert embeddings.use_bfloat16() is expected
+
+
+def test_auto_precision_uses_bfloat16_only_where_the_cpu_has_it(settings, monkeypatch):
+    settings.EMBEDDING_PRECISION = "auto"
+    monkeypatch.setattr(embeddings, "_native_bfloat16", lambda: False)
+    assert embeddings.use_bfloat16() is False
+    monkeypatch.setattr(embeddings, "_native_bfloat16", lambda: True)
+    assert embeddings.use_bfloat16() is True
+
+
+def test_bfloat16_vectors_agree_with_float32_ones(settings):
+    texts = ["Cohiba Siglo VI", "PARTAGAS SERIE D N°4 (BOITE 25)", "Montecristo Petit Edmundo"]
+    settings.EMBEDDING_PRECISION = "float32"
+    exact = embeddings.embed_texts(texts)
+    settings.EMBEDDING_PRECISION = "bfloat16"
+    fast = embeddings.embed_texts(texts)
+    assert exact != fast  # the arithmetic did change
+    for a, b in zip(exact, fast, strict=True):
+        assert sum(x * y for x, y in zip(a, b, strict=True)) > 0.999
+        assert math.isclose(sum(x * x for x in b), 1.0, rel_tol=1e-4)
