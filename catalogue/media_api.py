@@ -115,6 +115,7 @@ class _CigarMediaBase(MediaRefusalMixin, GenericAPIView):
 
     serializer_class = MediaAssetOutput
     permission_classes = [AnonymousReadOperatorWrite]
+    filter_backends: list = []  # nothing to filter: the cigar is in the path
 
     def get_cigar(self) -> Cigar:
         return get_object_or_404(Cigar, pk=self.kwargs["cigar_id"])
@@ -136,6 +137,7 @@ class _CigarMediaBase(MediaRefusalMixin, GenericAPIView):
     get=extend_schema(
         operation_id="cigar_media_list",
         summary="A cigar's pictures, primary first, with thumbnail URLs",
+        responses=MediaAssetOutput(many=True),
         tags=["media"],
     ),
     post=extend_schema(

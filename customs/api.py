@@ -53,7 +53,11 @@ def _query(serializer_class, request) -> dict:
 class SourceListApi(CustomsApi):
     serializer_class = SourceOutput
 
-    @extend_schema(operation_id="customs_sources_list", parameters=[PAGE_SIZE])
+    @extend_schema(
+        operation_id="customs_sources_list",
+        parameters=[PAGE_SIZE],
+        responses=SourceOutput(many=True),
+    )
     def get(self, request):
         page = self.paginate_queryset(selectors.source_list())
         return self.get_paginated_response(SourceOutput(page, many=True).data)
@@ -65,6 +69,7 @@ class PublicationListApi(CustomsApi):
     @extend_schema(
         operation_id="customs_publications_list",
         parameters=[PublicationQuery, PAGE_SIZE],
+        responses=PublicationOutput(many=True),
     )
     def get(self, request):
         query = _query(PublicationQuery, request)
@@ -85,7 +90,9 @@ class PublicationEntriesApi(CustomsApi):
     serializer_class = EntryOutput
 
     @extend_schema(
-        operation_id="customs_publication_entries_list", parameters=[EntryQuery, PAGE_SIZE]
+        operation_id="customs_publication_entries_list",
+        parameters=[EntryQuery, PAGE_SIZE],
+        responses=EntryOutput(many=True),
     )
     def get(self, request, pk: int):
         publication = get_object_or_404(CustomsPublication, pk=pk)

@@ -86,7 +86,11 @@ class MatchListApi(GenericAPIView):
     serializer_class = MatchOutput
     filter_backends: list = []
 
-    @extend_schema(operation_id="matches_list", parameters=[MatchQuery, PAGE_SIZE])
+    @extend_schema(
+        operation_id="matches_list",
+        parameters=[MatchQuery, PAGE_SIZE],
+        responses=MatchOutput(many=True),
+    )
     def get(self, request):
         query = _query(MatchQuery, request)
         matches = selectors.match_list(
@@ -174,8 +178,13 @@ class CigarPricesApi(GenericAPIView):
     permission_classes = [AnonymousReadOperatorWrite]
     pagination_class = MatchPagination
     serializer_class = PriceSeriesOutput
+    filter_backends: list = []  # nothing to filter: the cigar is in the path
 
-    @extend_schema(operation_id="cigars_prices_list", parameters=[PAGE_SIZE])
+    @extend_schema(
+        operation_id="cigars_prices_list",
+        parameters=[PAGE_SIZE],
+        responses=PriceSeriesOutput(many=True),
+    )
     def get(self, request, pk: int):
         cigar = get_object_or_404(Cigar, pk=pk)
         page = self.paginate_queryset(selectors.cigar_price_history(cigar=cigar))

@@ -50,7 +50,9 @@ def _merchant(slug: str) -> Merchant:
 class MerchantListApi(MerchantsApi):
     serializer_class = MerchantOutput
 
-    @extend_schema(operation_id="merchants_list", parameters=[PAGE_SIZE])
+    @extend_schema(
+        operation_id="merchants_list", parameters=[PAGE_SIZE], responses=MerchantOutput(many=True)
+    )
     def get(self, request):
         page = self.paginate_queryset(Merchant.objects.order_by("name"))
         return self.get_paginated_response(MerchantOutput(page, many=True).data)
@@ -67,7 +69,11 @@ class MerchantDetailApi(MerchantsApi):
 class MerchantRunsApi(MerchantsApi):
     serializer_class = CrawlRunOutput
 
-    @extend_schema(operation_id="merchants_runs_list", parameters=[PAGE_SIZE])
+    @extend_schema(
+        operation_id="merchants_runs_list",
+        parameters=[PAGE_SIZE],
+        responses=CrawlRunOutput(many=True),
+    )
     def get(self, request, slug: str):
         runs = selectors.crawl_run_list(merchant=_merchant(slug))
         page = self.paginate_queryset(runs)
@@ -77,7 +83,11 @@ class MerchantRunsApi(MerchantsApi):
 class MerchantProductsApi(MerchantsApi):
     serializer_class = MerchantProductOutput
 
-    @extend_schema(operation_id="merchants_products_list", parameters=[PAGE_SIZE])
+    @extend_schema(
+        operation_id="merchants_products_list",
+        parameters=[PAGE_SIZE],
+        responses=MerchantProductOutput(many=True),
+    )
     def get(self, request, slug: str):
         products = selectors.merchant_product_list(merchant=_merchant(slug)).order_by("id")
         page = self.paginate_queryset(products)
