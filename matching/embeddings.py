@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from catalogue.models import Cigar
@@ -90,11 +89,11 @@ def entries_embed(
             [entry_embedding_text(e.new_label or e.raw_label) for e in chunk],
             batch_size=batch_size,
         )
-        with transaction.atomic():
-            for entry, vector in zip(chunk, vectors, strict=True):
-                entry.embedding = vector
-                entry.embedding_model = model
-            CustomsPriceEntry.objects.bulk_update(chunk, ["embedding", "embedding_model"])
+        embeddings.store_vectors(
+            CustomsPriceEntry,
+            [(entry.pk, vector) for entry, vector in zip(chunk, vectors, strict=True)],
+            model=model,
+        )
         done += len(chunk)
         if progress is not None:
             progress(len(chunk))

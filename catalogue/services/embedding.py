@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q
 
 from catalogue.models import (
@@ -62,11 +61,11 @@ def cigar_embed(
         vectors = embeddings.embed_texts(
             [cigar_embedding_text(c) for c in chunk], batch_size=batch_size
         )
-        with transaction.atomic():
-            for cigar, vector in zip(chunk, vectors, strict=True):
-                cigar.embedding = vector
-                cigar.embedding_model = model
-            Cigar.objects.bulk_update(chunk, ["embedding", "embedding_model"])
+        embeddings.store_vectors(
+            Cigar,
+            [(cigar.pk, vector) for cigar, vector in zip(chunk, vectors, strict=True)],
+            model=model,
+        )
         done += len(chunk)
         forget_embeddings_present()
         if progress is not None:

@@ -54,3 +54,28 @@ def test_bfloat16_vectors_agree_with_float32_ones(settings):
     for a, b in zip(exact, fast, strict=True):
         assert sum(x * y for x, y in zip(a, b, strict=True)) > 0.999
         assert math.isclose(sum(x * x for x in b), 1.0, rel_tol=1e-4)
+
+
+@pytest.mark.django_db
+def test_store_vectors_writes_every_row_in_one_statement(django_assert_num_queries):
+    import numpy as np
+
+    from catalogue.models import Cigar
+    from tests.factories import CigarFactory
+
+    first, second, untouched = CigarFactory.create_batch(3)
+    rng = np.random.default_rng(3)
+    vectors = [
+        (cigar.pk, [float(x) for x in rng.standard_normal(768).astype(np.float32)])
+        for cigar in (first, second)
+    ]
+    with django_assert_num_queries(1):
+        assert embeddings.store_vectors(Cigar, vectors, model="some-model") == 2
+    for pk, vector in vectors:
+        stored = Cigar.objects.get(pk=pk)
+        assert stored.embedding_model == "some-model"
+        # float4 round trip: exactly the float32 values that were sent.
+        assert np.array_equal(np.asarray(stored.embedding, dtype=np.float32), vector)
+    untouched.refresh_from_db()
+    assert untouched.embedding is None
+    assert embeddings.store_vectors(Cigar, [], model="some-model") == 0
