@@ -80,18 +80,21 @@ def pair_score(
 # --- the review queue ------------------------------------------------------------------------
 
 
-def _queue_base(
+def _review_middle() -> Decimal:
+    """The middle of the review band: the queue's most uncertain score."""
+    config = current_config()
+    return Decimal(str(round((config.accept_threshold + config.reject_threshold) / 2, 3)))
+
+
+def _filter_by_publication_and_score(
+    queryset: QuerySet[CigarCustomsMatch],
     *,
-    status=MatchStatus.PENDING_REVIEW,
-    source_slug: str | None = None,
-    publication_id: int | None = None,
-    score_min=None,
-    score_max=None,
-    brand=None,
-    change_kind: str | None = None,
+    source_slug: str | None,
+    publication_id: int | None,
+    score_min,
+    score_max,
 ) -> QuerySet[CigarCustomsMatch]:
-    statuses = [status] if isinstance(status, str) else list(status)
-    queryset = CigarCustomsMatch.objects.filter(status__in=statuses, rank=1)
+    """The filters the review queue and the matches list share."""
     if source_slug:
         queryset = queryset.filter(price_entry__publication__source__slug=source_slug)
     if publication_id is not None:
@@ -100,16 +103,6 @@ def _queue_base(
         queryset = queryset.filter(score__gte=score_min)
     if score_max is not None:
         queryset = queryset.filter(score__lte=score_max)
-    if brand:
-        if str(brand).isdigit():
-            queryset = queryset.filter(cigar__line__brand_id=int(brand))
-        else:
-            queryset = queryset.filter(
-                Q(price_entry__brand_guess__iexact=brand)
-                | Q(cigar__line__brand__name__iexact=brand)
-            )
-    if change_kind:
-        queryset = queryset.filter(price_entry__change_kind=change_kind)
     return queryset
 
 
@@ -125,22 +118,31 @@ def review_queue(
 ) -> QuerySet[CigarCustomsMatch]:
     """Best candidates awaiting review: most uncertain (score nearest the middle of the
     review band) first, then the most valuable (pack price)."""
-    config = current_config()
-    middle = Decimal(str(round((config.accept_threshold + config.reject_threshold) / 2, 3)))
+    statuses = [status] if isinstance(status, str) else list(status)
+    queryset = _filter_by_publication_and_score(
+        CigarCustomsMatch.objects.filter(status__in=statuses, rank=1),
+        source_slug=source_slug,
+        publication_id=publication_id,
+        score_min=score_min,
+        score_max=score_max,
+    )
+    if brand:
+        if str(brand).isdigit():
+            queryset = queryset.filter(cigar__line__brand_id=int(brand))
+        else:
+            queryset = queryset.filter(
+                Q(price_entry__brand_guess__iexact=brand)
+                | Q(cigar__line__brand__name__iexact=brand)
+            )
+    if change_kind:
+        queryset = queryset.filter(price_entry__change_kind=change_kind)
     return (
-        _queue_base(
-            status=status,
-            source_slug=source_slug,
-            publication_id=publication_id,
-            score_min=score_min,
-            score_max=score_max,
-            brand=brand,
-            change_kind=change_kind,
+        queryset.select_related(
+            "cigar__line__brand", "price_entry__publication__source", "decided_by"
         )
-        .select_related("cigar__line__brand", "price_entry__publication__source", "decided_by")
         .annotate(
             uncertainty=ExpressionWrapper(
-                Abs(F("score") - Value(middle)),
+                Abs(F("score") - Value(_review_middle())),
                 output_field=DecimalField(max_digits=5, decimal_places=3),
             )
         )
@@ -159,10 +161,8 @@ def next_in_queue(*, after: CigarCustomsMatch | None, **filters) -> CigarCustoms
     queue = review_queue(**filters)
     if after is None:
         return queue.first()
-    config = current_config()
-    middle = Decimal(str(round((config.accept_threshold + config.reject_threshold) / 2, 3)))
     after_entry = CustomsPriceEntry.objects.only("pack_price").get(pk=after.price_entry_id)
-    key = (abs(Decimal(after.score) - middle), after_entry.pack_price is None,
+    key = (abs(Decimal(after.score) - _review_middle()), after_entry.pack_price is None,
            -(after_entry.pack_price or 0), after.pk)  # fmt: skip
     for match in queue.exclude(pk=after.pk).iterator(chunk_size=500):
         if _queue_key(match) > key:
@@ -196,17 +196,15 @@ def match_list(
     entry_id: int | None = None,
     rank: int | None = None,
 ) -> QuerySet[CigarCustomsMatch]:
-    queryset = CigarCustomsMatch.objects.select_related("cigar", "price_entry__publication__source")
+    queryset = _filter_by_publication_and_score(
+        CigarCustomsMatch.objects.select_related("cigar", "price_entry__publication__source"),
+        source_slug=source_slug,
+        publication_id=publication_id,
+        score_min=score_min,
+        score_max=score_max,
+    )
     if status:
         queryset = queryset.filter(status=status)
-    if source_slug:
-        queryset = queryset.filter(price_entry__publication__source__slug=source_slug)
-    if publication_id is not None:
-        queryset = queryset.filter(price_entry__publication_id=publication_id)
-    if score_min is not None:
-        queryset = queryset.filter(score__gte=score_min)
-    if score_max is not None:
-        queryset = queryset.filter(score__lte=score_max)
     if cigar_id is not None:
         queryset = queryset.filter(cigar_id=cigar_id)
     if entry_id is not None:

@@ -77,6 +77,22 @@ def _locked_rows(entry: CustomsPriceEntry) -> list[CigarCustomsMatch]:
     )
 
 
+def _locked_match(
+    match: CigarCustomsMatch, expected_updated_at: dt.datetime | None
+) -> tuple[CustomsPriceEntry, list[CigarCustomsMatch], CigarCustomsMatch]:
+    """Lock the match's entry, then its rows; the row must still be as the reviewer saw it.
+
+    Returns the entry, all its rows (best first) and the locked copy of ``match``.
+    """
+    entry = _locked_entry(match.price_entry)
+    rows = _locked_rows(entry)
+    row = next((r for r in rows if r.pk == match.pk), None)
+    if row is None:
+        raise DecisionConflict(f"Match {match.pk} no longer exists.")
+    _check_expected(row, expected_updated_at)
+    return entry, rows, row
+
+
 def _check_expected(row: CigarCustomsMatch, expected_updated_at: dt.datetime | None) -> None:
     if expected_updated_at is not None and row.updated_at != expected_updated_at:
         raise DecisionConflict(
@@ -110,9 +126,10 @@ def _set_status(
         )
 
 
-def _alias_accept(*, slug: str, label: str, cigar_id: int, actor, note: str) -> None:
+def _alias_accept(entry: CustomsPriceEntry, *, cigar_id: int, actor, note: str) -> None:
     # One resolution per label: the accepted cigar replaces "not in the catalogue" or an
     # earlier accepted cigar, and the pair is no longer a rejected one.
+    slug, label = _source_slug(entry), entry.normalised_label
     CigarAlias.objects.filter(
         source_slug=slug, normalised_label=label, kind__in=[AliasKind.NOT_IN_CATALOGUE]
     ).delete()
@@ -127,7 +144,8 @@ def _alias_accept(*, slug: str, label: str, cigar_id: int, actor, note: str) -> 
     )
 
 
-def _alias_reject(*, slug: str, label: str, cigar_id: int, actor, note: str) -> None:
+def _alias_reject(entry: CustomsPriceEntry, *, cigar_id: int, actor, note: str) -> None:
+    slug, label = _source_slug(entry), entry.normalised_label
     CigarAlias.objects.filter(
         source_slug=slug, normalised_label=label, kind=AliasKind.ACCEPTED, cigar_id=cigar_id
     ).delete()
@@ -189,25 +207,14 @@ def match_accept(
 ) -> CigarCustomsMatch:
     """HUMAN_ACCEPTED; the entry's other proposals stop; the label becomes an alias."""
     with decision_atomic():
-        entry = _locked_entry(match.price_entry)
-        rows = _locked_rows(entry)
-        row = next((r for r in rows if r.pk == match.pk), None)
-        if row is None:
-            raise DecisionConflict(f"Match {match.pk} no longer exists.")
-        _check_expected(row, expected_updated_at)
+        entry, rows, row = _locked_match(match, expected_updated_at)
         _check_no_other_human_accept(rows, row.pk)
         now = timezone.now()
         # Demote first: "one accepted per entry" holds at every statement.
         _demote_other_automatic(rows, row, actor=actor, note=note, now=now)
         row.rank = 1
         _set_status(row, MatchStatus.HUMAN_ACCEPTED, actor=actor, note=note, human=True, now=now)
-        _alias_accept(
-            slug=_source_slug(entry),
-            label=entry.normalised_label,
-            cigar_id=row.cigar_id,
-            actor=actor,
-            note=note,
-        )
+        _alias_accept(entry, cigar_id=row.cigar_id, actor=actor, note=note)
         _state_decided(entry, "human_accepted", now)
     return row
 
@@ -221,21 +228,10 @@ def match_reject(
 ) -> CigarCustomsMatch:
     """HUMAN_REJECTED; the (label, cigar) pair is never proposed again."""
     with decision_atomic():
-        entry = _locked_entry(match.price_entry)
-        rows = _locked_rows(entry)
-        row = next((r for r in rows if r.pk == match.pk), None)
-        if row is None:
-            raise DecisionConflict(f"Match {match.pk} no longer exists.")
-        _check_expected(row, expected_updated_at)
+        entry, _rows, row = _locked_match(match, expected_updated_at)
         now = timezone.now()
         _set_status(row, MatchStatus.HUMAN_REJECTED, actor=actor, note=note, human=True, now=now)
-        _alias_reject(
-            slug=_source_slug(entry),
-            label=entry.normalised_label,
-            cigar_id=row.cigar_id,
-            actor=actor,
-            note=note,
-        )
+        _alias_reject(entry, cigar_id=row.cigar_id, actor=actor, note=note)
         _state_decided(entry, "human_rejected", now)
     return row
 
@@ -295,19 +291,12 @@ def entry_repoint(
         allow = previous.pk if previous is not None and expected_updated_at is not None else None
         _check_no_other_human_accept(rows, chosen.pk, allow_pk=allow)
         now = timezone.now()
-        slug = _source_slug(entry)
         if previous is not None and previous.pk != chosen.pk:
             previous.rank = max(previous.rank, 2) if previous.rank == 1 else previous.rank
             _set_status(
                 previous, MatchStatus.HUMAN_REJECTED, actor=actor, note=note, human=True, now=now
             )
-            _alias_reject(
-                slug=slug,
-                label=entry.normalised_label,
-                cigar_id=previous.cigar_id,
-                actor=actor,
-                note=note,
-            )
+            _alias_reject(entry, cigar_id=previous.cigar_id, actor=actor, note=note)
         _demote_other_automatic(
             [r for r in rows if previous is None or r.pk != previous.pk],
             chosen,
@@ -317,9 +306,7 @@ def entry_repoint(
         )
         chosen.rank = 1
         _set_status(chosen, MatchStatus.HUMAN_ACCEPTED, actor=actor, note=note, human=True, now=now)
-        _alias_accept(
-            slug=slug, label=entry.normalised_label, cigar_id=cigar.pk, actor=actor, note=note
-        )
+        _alias_accept(entry, cigar_id=cigar.pk, actor=actor, note=note)
         _state_decided(entry, "human_accepted", now)
     return chosen
 
