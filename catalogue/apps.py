@@ -13,6 +13,9 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self) -> None:
+        from catalogue.search_cache import connect_signals
+
+        connect_signals()
         post_migrate.connect(
             _register_schedules, sender=self, dispatch_uid="catalogue.register_schedules"
         )

@@ -11,7 +11,15 @@ from django.shortcuts import get_object_or_404
 
 from catalogue.filters import BrandFilter, CigarFilter, LineFilter, TastingNoteFilter
 from catalogue.models import Brand, Cigar, CigarLine, MediaAsset, TastingNote
-from catalogue.search import cigar_search, cigar_trigram_neighbours, cigar_vector_neighbours
+from catalogue.naming import search_key
+from catalogue.search import (
+    cigar_search,
+    cigar_trigram_neighbours,
+    cigar_vector_neighbours,
+    embeddings_present,
+)
+from catalogue.search_cache import cached_ranking
+from cigarspace import embeddings
 
 
 def _filtered(filterset_class, queryset: QuerySet, filters: Mapping[str, Any] | None) -> QuerySet:
@@ -71,10 +79,23 @@ def _in_rank_order(hits: list[tuple[int, float]], queryset: QuerySet[Cigar]) -> 
 def cigar_search_list(
     *, query: str, filters: Mapping[str, Any] | None = None, k: int = 50
 ) -> list[Cigar]:
-    """Filtered cigars ranked by hybrid search; each carries a ``search_score``."""
+    """Filtered cigars ranked by hybrid search; each carries a ``search_score``.
+
+    The ranking (ids and scores) may come from the shared cache (catalogue.search_cache);
+    the cigars are always read fresh.
+    """
     base = cigar_list(filters=filters)
-    hits = cigar_search(query, k=k, queryset=base.order_by())
-    return _in_rank_order([(h.cigar_id, h.score) for h in hits], base)
+    ranking = cached_ranking(
+        key=search_key(query),
+        filters=filters,
+        k=k,
+        model=embeddings.model_name() if embeddings_present() else "",
+        cacheable_filters=set(CigarFilter.base_filters),
+        compute=lambda: [
+            (h.cigar_id, h.score) for h in cigar_search(query, k=k, queryset=base.order_by())
+        ],
+    )
+    return _in_rank_order(ranking, base)
 
 
 def cigar_detail(*, pk: int) -> Cigar:

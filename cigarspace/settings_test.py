@@ -9,3 +9,7 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
 # Outbound HTTP in tests only ever reaches the local fixture servers on 127.0.0.1.
 HTTP_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+
+# Tests run inside transactions that never commit, so the after-commit invalidation of
+# cached search rankings never fires there: off by default, on in the tests of the cache.
+CATALOGUE_SEARCH_CACHE_SECONDS = 0

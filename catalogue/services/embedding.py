@@ -12,6 +12,7 @@ from catalogue.models import (
 )
 from catalogue.naming import fold, search_key
 from catalogue.search import forget_embeddings_present
+from catalogue.search_cache import forget_search_results
 from cigarspace import embeddings
 
 # --- embeddings ----------------------------------------------------------------------------
@@ -68,6 +69,7 @@ def cigar_embed(
         )
         done += len(chunk)
         forget_embeddings_present()
+        forget_search_results()  # the vector side of cached rankings changed
         if progress is not None:
             progress(len(chunk))
     return EmbedResult(embedded=done, model=model)

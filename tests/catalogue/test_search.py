@@ -190,13 +190,16 @@ def test_line_narrowing_falls_back_when_filters_exclude_the_line(habanos):
     assert names([(h.cigar_id,) for h in hits])[0] == "Cohiba Robustos"
 
 
-def test_words_tsquery_prefixes_words_and_keeps_numbers_whole():
-    from catalogue.search import words_tsquery
+def test_words_tsquery_prefixes_the_last_word_and_keeps_numbers_whole():
+    from catalogue.search import any_word_tsquery, words_tsquery
 
     assert words_tsquery("edicion limitada 2019 robusto") == (
-        "edicion:* & limitada:* & 2019 & robusto:*"
+        "edicion & limitada & 2019 & robusto:*"
     )
-    assert words_tsquery("no 2 no 2") == "no:* & 2"
+    assert words_tsquery("no 2 no 2") == "no & 2"
+    assert any_word_tsquery(["churchill", "tubo", "no", "2", "tubo"]) == (
+        "churchill:* | tubo:* | no | 2"
+    )
 
 
 def test_word_matches_hold_every_word_numbers_whole(habanos):
@@ -211,16 +214,29 @@ def test_word_matches_hold_every_word_numbers_whole(habanos):
     assert cigar_word_matches("   ", k=50) == []
 
 
-def test_search_puts_cigars_holding_every_word_first_and_tops_up(habanos):
-    # No brand named: over the whole catalogue, the three Edmundos hold the word.
+def test_search_over_the_catalogue_answers_with_the_cigars_holding_every_word(habanos):
+    # No brand named: the three Edmundos hold the word ("edmundo" begins "edmundos").
     ranked = names([(h.cigar_id,) for h in cigar_search("edmundo", k=10, use_vectors=False)])
-    assert len(ranked) == 10
-    assert set(ranked[:3]) == {
+    assert set(ranked) == {
         "Montecristo Edmundos",
         "Montecristo Double Edmundo",
         "Montecristo Petit Edmundo",
     }
-    assert not any("Edmundo" in name for name in ranked[3:])
+
+
+def test_search_in_a_brand_puts_every_word_first_then_tops_up_with_shared_words(habanos):
+    # Montecristo named, no line: No.2 holds every word; the top-up brings the brand's
+    # cigars sharing a word ("no"), so No.4 follows; a Cohiba never appears.
+    ranked = names(
+        [(h.cigar_id,) for h in cigar_search("montecristo no 2", k=10, use_vectors=False)]
+    )
+    assert ranked[0] == "Montecristo No.2"
+    assert "Montecristo No.4" in ranked
+    assert all(name.startswith("Montecristo") for name in ranked)
+    # Only the brand named: its cigars, all of them candidates, by similarity.
+    cuabas = Cigar.objects.filter(line__brand__name="Cuaba").count()
+    assert cuabas >= 3
+    assert len(cigar_search("cuaba", k=50, use_vectors=False)) == cuabas
 
 
 def test_a_misspelt_query_still_finds_its_cigar(habanos):

@@ -101,3 +101,10 @@ def test_culling_keeps_the_table_near_max_entries(settings):
     # Culled whenever the count exceeds 10: never more than 11 rows, never emptied.
     assert 1 <= _rows() <= 11
     assert tiny.get("key-39") == 39
+
+
+def test_the_cache_table_is_unlogged():
+    # Throttle writes on every request: no WAL for them (accounts migration 0004).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'cigarspace_cache'")
+        assert cursor.fetchone() == ("u",)
