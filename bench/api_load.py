@@ -342,11 +342,11 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
         "THROTTLE_USER": "1000000/second",
         "LOG_LEVEL": "WARNING",
     }
+    # The project's gunicorn.conf.py (worker class, keep-alive, the GC settings), with
+    # this benchmark's address and worker counts.
     command = [
-        sys.executable, "-m", "gunicorn", "cigarspace.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-        "--log-level", "warning",
+        sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60

@@ -9,9 +9,8 @@ case "${1:-}" in
     web)
         python manage.py migrate --no-input
         python manage.py collectstatic --no-input --verbosity 0
-        # No gunicorn access log: the app logs one JSON access line per request, with its id.
-        exec gunicorn cigarspace.wsgi:application --bind 0.0.0.0:8000 \
-            --workers "${WEB_CONCURRENCY:-3}" --timeout 60 --graceful-timeout 30
+        # Workers, threads, time-outs and the GC settings: gunicorn.conf.py.
+        exec gunicorn --config gunicorn.conf.py
         ;;
     worker)
         python manage.py migrate --no-input
