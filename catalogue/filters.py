@@ -115,7 +115,7 @@ class CigarFilter(django_filters.FilterSet):
     )
     # distinct=False: one cigar has one strength, and DISTINCT over wide rows is costly.
     strength = django_filters.MultipleChoiceFilter(choices=Strength.choices, distinct=False)
-    discontinued = django_filters.BooleanFilter(field_name="is_discontinued")
+    discontinued = StrictBooleanFilter(field_name="is_discontinued")
 
     class Meta:
         model = Cigar

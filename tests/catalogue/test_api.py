@@ -99,6 +99,10 @@ def test_invalid_filter_is_a_json_400(api, catalogue):
     assert error["code"] == "invalid"
     assert "strength" in error["message"]
     assert api.get("/api/v1/cigars/?ring_min=abc").status_code == 400
+    # A typo in a boolean must not silently return the unfiltered list.
+    maybe = api.get("/api/v1/cigars/?discontinued=maybe")
+    assert maybe.status_code == 400
+    assert "discontinued" in maybe.json()["error"]["details"]
 
 
 def test_search_ranks_and_combines_with_filters(api, catalogue):
