@@ -88,6 +88,22 @@ class CigarLine(TimeStampedModel):
         return f"{self.brand.name} {self.name}" if self.name != self.brand.name else self.name
 
 
+# The plain columns of a cigar as lists show it (API list rows and search results, after
+# its id, slug, full name, brand and line): the list serializer shows them and the list
+# selector loads only them.
+CIGAR_SUMMARY_COLUMNS = (
+    "vitola_name",
+    "vitola_de_galera",
+    "length_mm",
+    "ring_gauge",
+    "weight_g",
+    "shape",
+    "strength",
+    "country",
+    "is_discontinued",
+)
+
+
 class Cigar(TimeStampedModel):
     line = models.ForeignKey(CigarLine, on_delete=models.PROTECT, related_name="cigars")
     # NULL, not "": several cigars may lack an external id under a unique constraint.

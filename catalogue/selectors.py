@@ -10,7 +10,14 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from catalogue.filters import BrandFilter, CigarFilter, LineFilter, TastingNoteFilter
-from catalogue.models import Brand, Cigar, CigarLine, MediaAsset, TastingNote
+from catalogue.models import (
+    CIGAR_SUMMARY_COLUMNS,
+    Brand,
+    Cigar,
+    CigarLine,
+    MediaAsset,
+    TastingNote,
+)
 from catalogue.naming import search_key
 from catalogue.search import (
     cigar_search,
@@ -44,15 +51,7 @@ def line_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[CigarLine
 CIGAR_LIST_COLUMNS = (
     "slug",
     "full_name",
-    "vitola_name",
-    "vitola_de_galera",
-    "length_mm",
-    "ring_gauge",
-    "weight_g",
-    "shape",
-    "strength",
-    "country",
-    "is_discontinued",
+    *CIGAR_SUMMARY_COLUMNS,
     "line__name",
     "line__slug",
     "line__brand__name",

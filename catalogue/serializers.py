@@ -7,6 +7,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from catalogue.models import (
+    CIGAR_SUMMARY_COLUMNS,
     BlendComponent,
     BlendRole,
     Brand,
@@ -66,22 +67,7 @@ class CigarListOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Cigar
-        fields = [
-            "id",
-            "slug",
-            "full_name",
-            "brand",
-            "line",
-            "vitola_name",
-            "vitola_de_galera",
-            "length_mm",
-            "ring_gauge",
-            "weight_g",
-            "shape",
-            "strength",
-            "country",
-            "is_discontinued",
-        ]
+        fields = ["id", "slug", "full_name", "brand", "line", *CIGAR_SUMMARY_COLUMNS]
 
 
 class CigarSearchOutput(CigarListOutput):

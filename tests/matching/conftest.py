@@ -94,6 +94,26 @@ def habanos(db) -> int:
     return load_habanos()
 
 
+@pytest.fixture
+def index(habanos):
+    """The matcher's in-memory catalogue index of the Habanos demo catalogue."""
+    from cigarspace import embeddings
+    from matching.candidates import catalogue_index
+
+    return catalogue_index(embeddings.model_name())
+
+
+def score(index, label: str, full_name: str):
+    """The matcher's score of ``label`` against the catalogue cigar named ``full_name``."""
+    from matching.analysis import analyse_label
+    from matching.conf import default_config
+    from matching.scoring import score_pair
+
+    analysis = analyse_label(label, index.brands)
+    target = index.cigars[index.position[cigar(full_name).pk]]
+    return score_pair(analysis, target, vector=None, config=default_config())
+
+
 def cigar(full_name: str) -> Cigar:
     return Cigar.objects.get(full_name=full_name)
 

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from cigarspace import embeddings
 from matching.analysis import analyse_label, codes_of, name_tokens
-from matching.candidates import catalogue_index
 from matching.conf import default_config
 from matching.scoring import pack_compat, score_pair
-from tests.matching.conftest import cigar
+from tests.matching.conftest import cigar, score
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def index(habanos):
-    return catalogue_index(embeddings.model_name())
-
-
-def score(index, label: str, full_name: str):
-    analysis = analyse_label(label, index.brands)
-    target = index.cigars[index.position[cigar(full_name).pk]]
-    return score_pair(analysis, target, vector=None, config=default_config())
 
 
 def test_number_signs_normalise_to_one_token_and_one_char_tokens_are_kept():

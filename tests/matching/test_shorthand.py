@@ -10,27 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from cigarspace import embeddings
 from matching.analysis import BrandIndex, _is_abbreviation, _shorthand_variants, analyse_label
-from matching.candidates import catalogue_index
 from matching.conf import default_config
 from matching.models import CigarCustomsMatch, MatchStatus
 from matching.scoring import score_pair
 from matching.services import publication_match
-from tests.matching.conftest import add_entries, cigar
+from tests.matching.conftest import add_entries, score
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def index(habanos):
-    return catalogue_index(embeddings.model_name())
-
-
-def score(index, label: str, full_name: str):
-    analysis = analyse_label(label, index.brands)
-    target = index.cigars[index.position[cigar(full_name).pk]]
-    return score_pair(analysis, target, vector=None, config=default_config())
 
 
 def ranked(index, label: str) -> list[tuple[str, float]]:
