@@ -186,7 +186,7 @@ class Cigar(TimeStampedModel):
                 OpClass("search_name", name="gist_trgm_ops"), name="cigar_search_name_trgm_gist"
             ),
             # Whole words of the normalised name (search: cigars holding every word of
-            # the query, before the fuzzy trigram ranking; see catalogue/search.py).
+            # the query, before the fuzzy trigram ranking; see catalogue/search/).
             GinIndex(fields=["search_words"], name="cigar_search_words_gin"),
             # The API's stable order and its cursor pagination: (full_name, id).
             models.Index(fields=["full_name", "id"], name="cigar_full_name_id_idx"),

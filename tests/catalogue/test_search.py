@@ -246,7 +246,9 @@ def test_a_misspelt_query_still_finds_its_cigar(habanos):
 
 
 def test_word_matches_are_served_by_the_words_index(habanos):
-    from catalogue.search import SearchQuery, words_tsquery
+    from django.contrib.postgres.search import SearchQuery
+
+    from catalogue.search import words_tsquery
 
     words = SearchQuery(words_tsquery("robusto"), search_type="raw", config="simple")
     queryset = Cigar.objects.filter(search_words=words).values_list("pk")
