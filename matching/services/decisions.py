@@ -41,7 +41,7 @@ from matching.models import (
     MatchMethod,
     MatchStatus,
 )
-from matching.services.runs import lock_entries
+from matching.services.writes import lock_entries
 
 NOT_IN_CATALOGUE_NOTE = "not in the catalogue"
 
