@@ -17,7 +17,7 @@ words, dimension hints, name). Here the name is cut into what matching compares:
 A cigar is read the same way, split into brand, line and vitola tokens, with variants:
 with its line words, and without them (suppliers write "Cohiba BHK 54" for
 "Cohiba Behike BHK 54"); and the supplier shorthand of two kinds of vitola name
-(``shorthand`` variants, see ``_shorthand_variants``): a series written by its letter
+(``shorthand`` variants, see ``matching.shorthand``): a series written by its letter
 ("Partagas P2" for "Serie P No.2") and a vitola word that abbreviates the line left out
 in favour of the line ("Behike 56" for "Behike BHK 56").
 """
@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from customs.labels import ParsedLabel, fold_accents, normalise_name, parse_label
+from matching.shorthand import MARKERS, shorthand_variants
 
 CONNECTORS = frozenset({"y", "et", "and", "de", "del", "la", "le", "du", "des", "el", "les"})
 # Words that only say "this is a cigar": absent or present, the product is the same.
@@ -89,10 +90,6 @@ def codes_of(tokens: list[str], *, first_is_brand: bool = False) -> Counter:
 
 def is_code(token: str) -> bool:
     return token.isdigit() or roman_value(token) is not None or len(token) == 1
-
-
-# "no" only announces a number; whether a label writes it or not, the number decides.
-MARKERS = frozenset({"no"})
 
 
 def words_of(tokens) -> tuple[str, ...]:
@@ -264,7 +261,7 @@ class CigarVariant:
     codes: Counter
     #: The line's words are left out of this variant.
     omits_line: bool
-    #: A supplier shorthand of the name ("P2" for "Serie P No.2"): see _shorthand_variants.
+    #: A supplier shorthand of the name ("P2" for "Serie P No.2"): see shorthand_variants.
     shorthand: bool = False
     #: Precomputed: sorted tokens with the brand, sorted tokens without it, the words.
     full_key: str = ""
@@ -350,7 +347,7 @@ def analyse_cigar(
             variants.append(_variant((*line, *words), brand_tokens, False))
         variants.append(_variant(words, brand_tokens, line_counted))
     seen = {v.rest for v in variants}
-    for words in _shorthand_variants(tuple(vitola), tuple(line)):
+    for words in shorthand_variants(tuple(vitola), tuple(line)):
         if words not in seen:
             seen.add(words)
             variants.append(_variant(words, brand_tokens, False, shorthand=True))
@@ -370,47 +367,3 @@ def analyse_cigar(
 def _contains(haystack: list[str], needle: list[str]) -> bool:
     n = len(needle)
     return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
-
-
-# Words that announce a series letter: "Serie D No.4", "Serie P No.2", "Serie A".
-SERIES_WORDS = frozenset({"serie", "series"})
-
-
-def _is_abbreviation(short: str, word: str) -> bool:
-    """``bhk`` of ``behike``: a shorter alphabetic token with the word's first letter,
-    whose letters appear in the word in order. Three letters at least: one or two
-    letters are codes or chance ("no", "d")."""
-    if not (3 <= len(short) < len(word) and short.isalpha() and short[0] == word[0]):
-        return False
-    letters = iter(word)
-    return all(char in letters for char in short)
-
-
-def _shorthand_variants(vitola: tuple[str, ...], line: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The shorter ways suppliers write a vitola name, each the same product.
-
-    - Series by letter: "Serie P No.2" → "P2", "Serie D No.4" → "D4" (the series word and
-      the ``no`` marker go, the letter and number stay). The codes still have to agree
-      exactly, so "P1", "D2" or a bare "Serie No.2" remain other cigars.
-    - Abbreviation of the line: "BHK 56" of the line "Behike" → "Behike 56" (the line
-      word replaces its abbreviation). Again the number decides: "Behike 56" can never
-      be BHK 52 or 54.
-
-    Both are scored as the same tokens plus a small ``shorthand`` penalty, so an exact
-    shorthand is auto-accepted while the full spelling still ranks first when written.
-    """
-    out: list[tuple[str, ...]] = []
-    series = [
-        i
-        for i, token in enumerate(vitola[:-1])
-        if token in SERIES_WORDS and len(vitola[i + 1]) == 1 and vitola[i + 1].isalpha()
-    ]
-    if series:
-        out.append(tuple(t for i, t in enumerate(vitola) if i not in series and t not in MARKERS))
-    line_words = [w for w in line if len(w) > 3 and w.isalpha()]
-    abbreviations = {
-        t for t in vitola if any(_is_abbreviation(t, w) for w in line_words) and t not in line
-    }
-    if abbreviations:
-        out.append((*line, *(t for t in vitola if t not in abbreviations)))
-    return out

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from matching.analysis import BrandIndex, _is_abbreviation, _shorthand_variants, analyse_label
+from matching.analysis import BrandIndex, analyse_label
 from matching.conf import default_config
 from matching.models import CigarCustomsMatch, MatchStatus
 from matching.scoring import score_pair
 from matching.services import publication_match
+from matching.shorthand import is_abbreviation, shorthand_variants
 from tests.matching.conftest import add_entries, score
 
 pytestmark = pytest.mark.django_db
@@ -44,19 +45,19 @@ def matched(publication, labels: list[str]) -> list[CigarCustomsMatch]:
 
 
 def test_abbreviation_is_the_words_letters_in_order_from_its_first():
-    assert _is_abbreviation("bhk", "behike")
-    assert not _is_abbreviation("bkh", "behike")  # out of order
-    assert not _is_abbreviation("hk", "behike")  # too short to be more than chance
-    assert not _is_abbreviation("ehk", "behike")  # not the first letter
-    assert not _is_abbreviation("behike", "behike")
+    assert is_abbreviation("bhk", "behike")
+    assert not is_abbreviation("bkh", "behike")  # out of order
+    assert not is_abbreviation("hk", "behike")  # too short to be more than chance
+    assert not is_abbreviation("ehk", "behike")  # not the first letter
+    assert not is_abbreviation("behike", "behike")
 
 
-def test_shorthand_variants_keep_every_code():
-    assert _shorthand_variants(("serie", "p", "no", "2"), ("serie", "p")) == [("p", "2")]
-    assert _shorthand_variants(("bhk", "56"), ("behike",)) == [("behike", "56")]
+def testshorthand_variants_keep_every_code():
+    assert shorthand_variants(("serie", "p", "no", "2"), ("serie", "p")) == [("p", "2")]
+    assert shorthand_variants(("bhk", "56"), ("behike",)) == [("behike", "56")]
     # Nothing to shorten: no series letter, no abbreviation of the line.
-    assert _shorthand_variants(("petit", "edmundo"), ("edmundo",)) == []
-    assert _shorthand_variants(("serie", "no", "2"), ("partaga",)) == []
+    assert shorthand_variants(("petit", "edmundo"), ("edmundo",)) == []
+    assert shorthand_variants(("serie", "no", "2"), ("partaga",)) == []
 
 
 @pytest.mark.parametrize(
