@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.conf import settings
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from matching.selectors import review_queue
 
 THROUGHPUT_DAYS = 14
 FAILED_RUNS = 10
+INTERRUPTED = "Interrupted: never finished (the worker was killed or timed out)."
 
 
 def decisions_per_day(*, days: int = THROUGHPUT_DAYS, today: dt.date | None = None) -> list:
@@ -62,15 +64,21 @@ def failed_runs() -> list[dict]:
         .select_related("source", "publication")
         .order_by("-started_at")[:FAILED_RUNS]
     ]
+    # A run killed outright (SIGKILL, the worker's time-out) never records an error or a
+    # finish: past the task time-out without one, it is a failure too.
+    abandoned_before = timezone.now() - dt.timedelta(seconds=int(settings.Q_CLUSTER["timeout"]))
+    failed_matching = MatchingRun.objects.filter(
+        ~Q(error="") | Q(finished_at__isnull=True, started_at__lt=abandoned_before)
+    )
     runs += [
         {
             "when": run.started_at,
             "kind": "matching",
             "scope": run.scope,
-            "message": run.error,
+            "message": run.error or INTERRUPTED,
             "url": None,
         }
-        for run in MatchingRun.objects.exclude(error="").order_by("-started_at")[:FAILED_RUNS]
+        for run in failed_matching.order_by("-started_at")[:FAILED_RUNS]
     ]
     runs.sort(key=lambda r: r["when"], reverse=True)
     return runs[:FAILED_RUNS]

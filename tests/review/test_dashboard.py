@@ -38,6 +38,11 @@ def activity(queue, reviewer):
     MatchingRun.objects.create(
         scope="publication 9", error="out of memory", started_at=timezone.now()
     )
+    # Killed without a trace, long ago: interrupted. Still going, recently: not a failure.
+    MatchingRun.objects.create(
+        scope="publication 10", started_at=timezone.now() - dt.timedelta(days=1)
+    )
+    MatchingRun.objects.create(scope="publication 11", started_at=timezone.now())
     for _ in range(3):
         MatchEventFactory(
             match=queue["best"][0], actor=reviewer, from_status="PENDING_REVIEW",
@@ -59,6 +64,9 @@ def test_dashboard_shows_queue_editions_failures_and_throughput(reviewer_client,
     assert "2027-01-01" in page or "Jan. 1, 2027" in page
     assert "HTTP 503 twice" in page
     assert "out of memory" in page
+    assert "Interrupted: never finished" in page
+    assert "publication 10" in page
+    assert "publication 11" not in page
     assert 'class="review-chart daily-decisions"' in page
     assert "3 in 14 days" in page
     # The app list is still there.
