@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from catalogue.filters import BrandFilter, CigarFilter, LineFilter, TastingNoteFilter
+from catalogue.filters import (
+    BrandFilter,
+    CigarFilter,
+    LineFilter,
+    TastingNoteFilter,
+    cigar_extra_filter_names,
+)
 from catalogue.models import (
     CIGAR_SUMMARY_COLUMNS,
     Brand,
@@ -29,8 +35,19 @@ from catalogue.search_cache import cached_ranking
 from cigarspace import embeddings
 
 
-def _filtered(filterset_class, queryset: QuerySet, filters: Mapping[str, Any] | None) -> QuerySet:
-    filterset = filterset_class(data=filters or {}, queryset=queryset)
+def _filtered(
+    filterset_class,
+    queryset: QuerySet,
+    filters: Mapping[str, Any] | None,
+    *,
+    extra_names: Iterable[str] = (),
+) -> QuerySet:
+    names = set(filterset_class.base_filters).union(extra_names)
+    if not filters or not any(name in names for name in filters):
+        # Nothing to filter by (only q, a cursor, a page size): the filter form would
+        # change nothing, and building it costs a millisecond of every such request.
+        return queryset
+    filterset = filterset_class(data=filters, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
     return filterset.qs
@@ -61,7 +78,12 @@ CIGAR_LIST_COLUMNS = (
 
 def cigar_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Cigar]:
     queryset = Cigar.objects.select_related("line__brand").only(*CIGAR_LIST_COLUMNS)
-    return _filtered(CigarFilter, queryset.order_by("full_name", "id"), filters)
+    return _filtered(
+        CigarFilter,
+        queryset.order_by("full_name", "id"),
+        filters,
+        extra_names=cigar_extra_filter_names(),
+    )
 
 
 def _in_rank_order(hits: list[tuple[int, float]], queryset: QuerySet[Cigar]) -> list[Cigar]:
