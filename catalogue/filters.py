@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import ClassVar
 
 import django_filters
 from django import forms
@@ -53,6 +54,25 @@ class StrictBooleanFilter(django_filters.Filter):
 _extra_cigar_filters: dict[str, django_filters.Filter] = {}
 
 
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, with its form class built once per set of filters.
+
+    django-filter builds a new form class for every request (a ``type()`` call over
+    fresh form fields): a millisecond of each filtered list. The filters' fields here
+    depend on nothing but the filters, and Django forms copy their fields per instance,
+    so one class per filterset class and filter names serves every request.
+    """
+
+    _form_classes: ClassVar[dict[tuple, type]] = {}
+
+    def get_form_class(self):
+        key = (type(self), tuple(self.filters))
+        form_class = self._form_classes.get(key)
+        if form_class is None:
+            form_class = self._form_classes[key] = super().get_form_class()
+        return form_class
+
+
 def cigar_filter_register(name: str, filter_: django_filters.Filter) -> None:
     """Add ``filter_`` to the cigar list filters as the query parameter ``name``.
 
@@ -65,17 +85,19 @@ def cigar_filter_register(name: str, filter_: django_filters.Filter) -> None:
     if filter_.field_name is None:
         filter_.field_name = name  # what the FilterSet metaclass does for declared ones
     _extra_cigar_filters[name] = filter_
+    FilterSet._form_classes.clear()  # the cached forms lack (or hold a replaced) field
 
 
 def cigar_filter_unregister(name: str) -> None:
     _extra_cigar_filters.pop(name, None)
+    FilterSet._form_classes.clear()
 
 
 def cigar_extra_filter_names() -> list[str]:
     return list(_extra_cigar_filters)
 
 
-class BrandFilter(django_filters.FilterSet):
+class BrandFilter(FilterSet):
     country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
 
     class Meta:
@@ -83,7 +105,7 @@ class BrandFilter(django_filters.FilterSet):
         fields = ["country"]
 
 
-class LineFilter(django_filters.FilterSet):
+class LineFilter(FilterSet):
     brand = django_filters.CharFilter(method="filter_brand", help_text="Brand id or slug.")
 
     class Meta:
@@ -94,7 +116,7 @@ class LineFilter(django_filters.FilterSet):
         return _id_or_slug(queryset, "brand", value)
 
 
-class CigarFilter(django_filters.FilterSet):
+class CigarFilter(FilterSet):
     brand = django_filters.CharFilter(method="filter_brand", help_text="Brand id or slug.")
     line = django_filters.NumberFilter(field_name="line_id", help_text="Line id.")
     length_min = django_filters.NumberFilter(
@@ -143,7 +165,7 @@ class CigarFilter(django_filters.FilterSet):
         )
 
 
-class TastingNoteFilter(django_filters.FilterSet):
+class TastingNoteFilter(FilterSet):
     cigar = django_filters.NumberFilter(field_name="cigar_id")
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
 
