@@ -189,10 +189,10 @@ def random_catalogue_vectors(model: str, dims: int = 384) -> None:
     """Seeded unit vectors (the model's own width, zero-padded) for cigars without one."""
     import numpy as np
     from django.conf import settings
-    from django.db import connection
     from django.db.models import Q
 
     from catalogue.models import Cigar
+    from cigarspace import embeddings
 
     ids = list(
         Cigar.objects.filter(Q(embedding__isnull=True) | ~Q(embedding_model=model))
@@ -210,13 +210,9 @@ def random_catalogue_vectors(model: str, dims: int = 384) -> None:
         matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
         padded = np.zeros((len(chunk), width), dtype=np.float32)
         padded[:, :dims] = matrix
-        texts = ["[" + ",".join(f"{x:.6f}" for x in row) + "]" for row in padded]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE cigar SET embedding = v.e::vector, embedding_model = %s "
-                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, e) WHERE cigar.id = v.id",
-                [model, chunk, texts],
-            )
+        embeddings.store_vectors(
+            Cigar, [(pk, row.tolist()) for pk, row in zip(chunk, padded, strict=True)], model=model
+        )
     print(
         f"catalogue vectors: {len(ids):,} seeded unit vectors stored in "
         f"{time.perf_counter() - started:.1f} s (speed only; --catalogue-vectors model embeds)"

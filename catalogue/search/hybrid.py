@@ -16,7 +16,6 @@ from catalogue.search.trigram import (
     _ranked_by_similarity,
     any_word_tsquery,
     cigar_trigram_neighbours,
-    cigar_trigram_neighbours_in_brands,
     cigar_word_matches,
 )
 from catalogue.search.vectors import cigar_vector_neighbours, embeddings_present
@@ -73,44 +72,32 @@ def _trigram_side(query: str, *, k: int, queryset: QuerySet[Cigar] | None) -> li
     (a few thousand rows at most: cheap). Over the catalogue, the cigars holding every
     word, else the fuzzy k-nearest."""
     base = queryset if queryset is not None else Cigar.objects.all()
-    blocks: list[dict] = []
+    key = search_key(query)
+    # (line ids, the brands whose words the top-up leaves out; None: rank the whole block)
+    blocks: list[tuple[list[int], list[int] | None]] = []
     brand_ids = brands_named_in(query)
     if brand_ids:
-        line_ids = lines_named_in(query, brand_ids=brand_ids)
-        if line_ids:
-            blocks.append({"brand_ids": brand_ids, "line_ids": line_ids})
-        blocks.append({"brand_ids": brand_ids})
-    blocks.append({})  # the whole catalogue (as narrowed by the caller's filters)
-    key = search_key(query)
-    for block in blocks:
-        if "line_ids" in block:
-            words = cigar_word_matches(
-                query, k=k, queryset=base.filter(line_id__in=block["line_ids"])
-            )
-            if len(words) >= k:
-                return words
-            # A line holds a few hundred cigars: ranking them all is cheap.
-            fuzzy = cigar_trigram_neighbours_in_brands(query, k=k, queryset=queryset, **block)
-        elif block:
-            # The brand's line ids, not a join: with a join the planner re-reads the word
-            # index once per line.
-            narrowed = base.filter(line_id__in=brand_line_ids(block["brand_ids"]))
-            words = cigar_word_matches(query, k=k, queryset=narrowed)
-            if len(words) >= k:
-                return words
-            fuzzy = _brand_block_top_up(key, brand_ids=block["brand_ids"], block=narrowed, k=k)
+        named_lines = lines_named_in(query, brand_ids=brand_ids)
+        if named_lines:
+            blocks.append((named_lines, None))  # a line: a few hundred cigars
+        blocks.append((brand_line_ids(brand_ids), brand_ids))
+    for line_ids, brands in blocks:
+        narrowed = base.filter(line_id__in=line_ids)
+        words = cigar_word_matches(query, k=k, queryset=narrowed)
+        if len(words) >= k:
+            return words
+        if brands is None:
+            fuzzy = _ranked_by_similarity(narrowed, key=key, k=k)
         else:
-            # Over the whole catalogue, the cigars holding every word are the answer; the
-            # GiST k-nearest scan (tens of ms at 100,000 cigars) only runs when there are
-            # none — a misspelt or foreign word.
-            words = cigar_word_matches(query, k=k, queryset=queryset)
-            if words:
-                return words
-            fuzzy = cigar_trigram_neighbours(query, k=k, queryset=queryset)
+            fuzzy = _brand_block_top_up(key, brand_ids=brands, block=narrowed, k=k)
         ranked = _words_first(words, fuzzy, k)
         if ranked:
             return ranked
-    return []
+    # Over the whole catalogue, the cigars holding every word are the answer; the GiST
+    # k-nearest scan (tens of ms at 100,000 cigars) only runs when there are none — a
+    # misspelt or foreign word.
+    words = cigar_word_matches(query, k=k, queryset=queryset)
+    return words or cigar_trigram_neighbours(query, k=k, queryset=queryset)
 
 
 @dataclass(frozen=True)

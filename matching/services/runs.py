@@ -314,9 +314,8 @@ def entries_match(
         # Each batch commits on its own, so a failed run keeps what it wrote; the run row
         # says how far it got and why it stopped (the dashboard lists failed runs), and a
         # re-run picks up the entries still unscored.
-        _close_run(run, started, seen=len(candidates), scored=scored, counts=counts)
-        run.error = f"{type(exc).__name__}: {exc}"[:2000]
-        run.save(update_fields=["error"])
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        _close_run(run, started, seen=len(candidates), scored=scored, counts=counts, error=error)
         raise
     _close_run(run, started, seen=len(candidates), scored=scored, counts=counts)
     logger.info(
@@ -331,7 +330,10 @@ def entries_match(
     return RunOutcome(run=run, results=kept)
 
 
-def _close_run(run: MatchingRun, started: float, *, seen: int, scored: int, counts) -> None:
+def _close_run(
+    run: MatchingRun, started: float, *, seen: int, scored: int, counts, error: str = ""
+) -> None:
+    run.error = error
     run.entries_seen = seen
     run.entries_scored = scored
     run.counts = dict(sorted(counts.items()))
