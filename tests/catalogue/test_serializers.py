@@ -86,3 +86,116 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _orm_detail(pk):
+    """What cigar_detail loaded before it was one statement: the ORM's own prefetch."""
+    from django.db.models import Prefetch
+
+    from catalogue.models import Cigar, MediaAsset, TastingNote
+
+    return (
+        Cigar.objects.select_related("line__brand")
+        .prefetch_related(
+            "blend",
+            "packages",
+            Prefetch(
+                "media",
+                queryset=MediaAsset.objects.select_related("blob").order_by(
+                    "-is_primary", "position", "id"
+                ),
+            ),
+            Prefetch(
+                "tasting_notes",
+                queryset=TastingNote.objects.order_by("-tasted_on", "-created_at", "-id"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def _field_values(instance) -> dict:
+    return {
+        f.attname: getattr(instance, f.attname)
+        for f in type(instance)._meta.concrete_fields
+        if f.attname not in {"embedding", "search_name", "search_words"}
+    }
+
+
+def test_one_statement_detail_loads_what_the_orm_prefetch_loads(
+    catalogue, django_assert_num_queries
+):
+    import datetime as dt
+
+    from catalogue.selectors import cigar_detail
+    from tests.factories import (
+        BlendComponentFactory,
+        CigarPackageFactory,
+        MediaAssetFactory,
+        MediaBlobFactory,
+        TastingNoteFactory,
+    )
+
+    cigar = catalogue["cigars"]["robustos"]
+    services.cigar_update(
+        cigar=cigar,
+        weight_g=Decimal("11.57"),
+        tasting_profile={"body": "full", "ratio": 0.1, "notes": ["cedar"]},
+    )
+    BlendComponentFactory(cigar=cigar, role="filler", leaf="Ligero", country="Cuba", position=1)
+    CigarPackageFactory(
+        cigar=cigar,
+        pack_size=50,
+        price=Decimal("1234567890.12"),  # beyond a float's exact decimals once scaled
+        currency="EUR",
+        observed_at=dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC),  # no microseconds
+    )
+    MediaAssetFactory(cigar=cigar, blob=MediaBlobFactory(width=640, height=480), position=3)
+    MediaAssetFactory(cigar=cigar, is_primary=True, position=7)
+    TastingNoteFactory(cigar=cigar, tasted_on=None, pairings=["rum", "café"])
+    TastingNoteFactory(cigar=cigar, tasted_on=dt.date(2025, 1, 1))
+    TastingNoteFactory(cigar=cigar, tasted_on=dt.date(2026, 1, 1), score=None)
+
+    with django_assert_num_queries(1):
+        fast = cigar_detail(pk=cigar.pk)
+        relations = {
+            name: list(getattr(fast, name).all())
+            for name in ("blend", "packages", "media", "tasting_notes")
+        }
+        blobs = [asset.blob for asset in relations["media"]]
+        brand = fast.line.brand
+    slow = _orm_detail(cigar.pk)
+    assert _field_values(fast) == _field_values(slow)
+    assert fast.tasting_profile["ratio"] == 0.1  # a float, as JSONField loads it
+    assert (fast.line.pk, fast.line.name, fast.line.slug) == (
+        slow.line.pk,
+        slow.line.name,
+        slow.line.slug,
+    )
+    assert (brand.pk, brand.name, brand.slug) == (
+        slow.line.brand.pk,
+        slow.line.brand.name,
+        slow.line.brand.slug,
+    )
+    for name, loaded in relations.items():
+        expected = list(getattr(slow, name).all())
+        assert [_field_values(x) for x in loaded] == [_field_values(x) for x in expected], name
+        assert all(x.cigar is fast for x in loaded)  # no query back to the cigar
+    assert [_field_values(b) for b in blobs] == [_field_values(a.blob) for a in slow.media.all()]
+    assert relations["media"][0].is_primary
+    assert [n.tasted_on for n in relations["tasting_notes"]][:2] == [None, dt.date(2026, 1, 1)]
+    assert Decimal("1234567890.12") in {p.price for p in relations["packages"]}
+    # Deferred columns still load on access, and filtering a relation still queries.
+    assert fast.search_name == slow.search_name
+    assert list(fast.packages.filter(pack_size=50)) == [
+        p for p in relations["packages"] if p.pack_size == 50
+    ]
+
+
+def test_detail_of_a_missing_cigar_is_404(db):
+    from django.http import Http404
+
+    from catalogue.selectors import cigar_detail
+
+    with pytest.raises(Http404):
+        cigar_detail(pk=987654321)
