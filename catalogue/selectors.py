@@ -76,59 +76,65 @@ def line_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[CigarLine
     return _filtered(LineFilter, queryset, filters)
 
 
-# What a cigar list shows (serializers.CigarSearchOutput), and nothing else: a page holds
-# up to 200 rows, and loading the rest (the 768-float embedding, six timestamps, JSON
-# columns) tripled the cost of building them.
-CIGAR_LIST_COLUMNS = (
+# What a cigar list shows (serializers.CigarSearchOutput), and nothing else. Lists load
+# these as rows (dicts), not model instances: a page holds up to 200 cigars, and building
+# a cigar, its line and its brand per row cost more than the query itself.
+CIGAR_ROW_FIELDS = (
+    "id",
     "slug",
     "full_name",
     *CIGAR_SUMMARY_COLUMNS,
+    "line_id",
     "line__name",
     "line__slug",
+    "line__brand_id",
     "line__brand__name",
     "line__brand__slug",
 )
 
 
 def cigar_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Cigar]:
-    queryset = Cigar.objects.select_related("line__brand").only(*CIGAR_LIST_COLUMNS)
+    """Filtered cigars by full name (then id), as rows of ``CIGAR_ROW_FIELDS``."""
+    return _filtered_cigars(filters).order_by("full_name", "id").values(*CIGAR_ROW_FIELDS)
+
+
+def _filtered_cigars(filters: Mapping[str, Any] | None) -> QuerySet[Cigar]:
     return _filtered(
-        CigarFilter,
-        queryset.order_by("full_name", "id"),
-        filters,
-        extra_names=cigar_extra_filter_names(),
+        CigarFilter, Cigar.objects.all(), filters, extra_names=cigar_extra_filter_names()
     )
 
 
-def _in_rank_order(hits: list[tuple[int, float]], queryset: QuerySet[Cigar]) -> list[Cigar]:
-    by_id = {c.pk: c for c in queryset.filter(pk__in=[pk for pk, _ in hits])}
+def _in_rank_order(hits: list[tuple[int, float]], queryset: QuerySet[Cigar]) -> list[dict]:
+    """Rows of ``queryset`` (``CIGAR_ROW_FIELDS``) for the ranked ids, each with its
+    ``search_score``, in rank order (ids that ``queryset`` excludes are dropped)."""
+    rows = queryset.filter(pk__in=[pk for pk, _ in hits]).order_by().values(*CIGAR_ROW_FIELDS)
+    by_id = {row["id"]: row for row in rows}
     ordered = []
     for pk, score in hits:
-        cigar = by_id.get(pk)
-        if cigar is not None:
-            cigar.search_score = score
-            ordered.append(cigar)
+        row = by_id.get(pk)
+        if row is not None:
+            row["search_score"] = score
+            ordered.append(row)
     return ordered
 
 
 def cigar_search_list(
     *, query: str, filters: Mapping[str, Any] | None = None, k: int = 50
-) -> list[Cigar]:
-    """Filtered cigars ranked by hybrid search; each carries a ``search_score``.
+) -> list[dict]:
+    """Filtered cigars ranked by hybrid search: rows of ``CIGAR_ROW_FIELDS``, each with
+    its ``search_score``.
 
     The ranking (ids and scores) may come from the shared cache (catalogue.search_cache);
     the cigars are always read fresh.
     """
-    base = cigar_list(filters=filters)
+    base = _filtered_cigars(filters)
     ranking = cached_ranking(
         key=search_key(query),
         filters=filters,
         k=k,
         model=embeddings.model_name() if embeddings_present() else "",
         cacheable_filters=set(CigarFilter.base_filters),
-        compute=lambda: [
-            (h.cigar_id, h.score) for h in cigar_search(query, k=k, queryset=base.order_by())
-        ],
+        compute=lambda: [(h.cigar_id, h.score) for h in cigar_search(query, k=k, queryset=base)],
     )
     return _in_rank_order(ranking, base)
 
@@ -220,12 +226,13 @@ def cigar_get(*, pk: int) -> Cigar:
     return get_object_or_404(Cigar.objects.select_related("line__brand"), pk=pk)
 
 
-def cigar_similar(*, cigar: Cigar, k: int = 10) -> tuple[str, list[Cigar]]:
+def cigar_similar(*, cigar: Cigar, k: int = 10) -> tuple[str, list[dict]]:
     """Neighbours of a cigar: by vector when it has one, else by name trigrams.
 
-    Returns the method used ("vector" or "trigram") and the cigars with ``search_score``.
+    Returns the method used ("vector" or "trigram") and the neighbours as rows of
+    ``CIGAR_ROW_FIELDS`` with their ``search_score``.
     """
-    base = Cigar.objects.select_related("line__brand").defer("embedding")
+    base = Cigar.objects.all()
     if cigar.embedding is not None and cigar.embedding_model:
         hits = cigar_vector_neighbours(
             list(cigar.embedding), model=cigar.embedding_model, k=k, exclude_ids=[cigar.pk]

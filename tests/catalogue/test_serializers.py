@@ -15,17 +15,25 @@ def field_by_field(cigar) -> dict:
     return dict(data)
 
 
-def test_fast_list_output_equals_drf_field_by_field_output(catalogue):
+def test_list_rows_give_the_output_drf_gives_field_by_field_for_the_cigar(catalogue):
+    from catalogue.models import Cigar
+
     cigar = catalogue["cigars"]["robustos"]
     services.cigar_update(cigar=cigar, weight_g=Decimal("11.5"), vitola_de_galera=None)
     rows = list(cigar_list(filters={}))
-    rows[0].search_score = 0.75
+    assert len(rows) == Cigar.objects.count()
+    rows[0]["search_score"] = 0.75
     for row in rows:
-        assert CigarSearchOutput(row).data == field_by_field(row)
+        instance = Cigar.objects.select_related("line__brand").get(pk=row["id"])
+        instance.search_score = row.get("search_score")
+        assert CigarSearchOutput(row).data == field_by_field(instance)
+        # The model instance path (detail, similar cigars) gives the same output too.
+        assert CigarSearchOutput(instance).data == field_by_field(instance)
     assert CigarSearchOutput(rows[0]).data["score"] == 0.75
-    robustos = next(r for r in rows if r.pk == cigar.pk)
+    robustos = next(r for r in rows if r["id"] == cigar.pk)
     assert CigarSearchOutput(robustos).data["weight_g"] == "11.50"
     assert CigarSearchOutput(robustos).data["length_mm"] == "124.0"
+    assert CigarSearchOutput(robustos).data["vitola_de_galera"] is None
     assert set(CigarSearchOutput(robustos).data) == {*CigarListOutput.Meta.fields, "score"}
 
 
