@@ -12,7 +12,8 @@ app_name = "accounts"
 # Never inside ATOMIC_REQUESTS (should it be turned on): what these endpoints write must
 # commit although the answer is a 401 — the revocation of a reused refresh family
 # (accounts.services.refresh_token_rotate runs its own durable transaction), and the
-# throttle counters of failed logins, which a rolled-back request would erase.
+# throttle counts of failed logins (accounts/rate_limits.py), which a rolled-back request
+# would erase.
 urlpatterns = [
     path("auth/token", transaction.non_atomic_requests(TokenObtainApi.as_view()), name="token"),
     path(

@@ -162,3 +162,23 @@ class ApiKey(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class RateLimit(models.Model):
+    """The state of one throttled client (one row per throttle scope and client).
+
+    GCRA (the generic cell rate algorithm): a single number, the *theoretical arrival
+    time* — when the client's budget will be whole again — rather than the list of recent
+    request times that DRF keeps in its cache. One ``INSERT … ON CONFLICT DO UPDATE`` per
+    request both counts and decides (accounts/rate_limits.py). The table is UNLOGGED
+    (migration 0005): after a crash every client starts with a whole budget, nothing worse.
+    """
+
+    key = models.CharField(primary_key=True, max_length=250)
+    theoretical_arrival = models.FloatField(help_text="Unix time; the past means a full budget.")
+
+    class Meta:
+        db_table = "accounts_rate_limit"
+
+    def __str__(self) -> str:
+        return self.key

@@ -7,8 +7,9 @@
   addresses can be guessed at speed;
 - ``RefreshThrottle``: token refreshes per client IP.
 
-Counters live in the shared cache (settings.CACHES), so all workers count together.
-A refused request answers 429 with ``Retry-After`` (cigarspace.api.exception_handler).
+Every one counts in PostgreSQL with one statement per request (accounts/rate_limits.py:
+GCRA), so all workers count together. A refused request answers 429 with ``Retry-After``
+(cigarspace.api.exception_handler).
 """
 
 from __future__ import annotations
@@ -17,12 +18,35 @@ import hashlib
 
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from accounts.rate_limits import rate_limit_hit
 
-class AnonThrottle(AnonRateThrottle):
+
+class RateLimitThrottle(SimpleRateThrottle):
+    """DRF's throttle (rates, scopes, client identity, ``Retry-After``) counted by
+    ``rate_limit_hit`` instead of a list of request times kept in the cache."""
+
+    _wait: float | None = None
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self._wait = rate_limit_hit(
+            self.key, limit=self.num_requests, period=self.duration, now=self.timer()
+        )
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class AnonThrottle(RateLimitThrottle, AnonRateThrottle):
     scope = "anon"
 
 
-class UserThrottle(UserRateThrottle):
+class UserThrottle(RateLimitThrottle, UserRateThrottle):
     scope = "user"
 
     def get_cache_key(self, request, view) -> str | None:
@@ -33,14 +57,14 @@ class UserThrottle(UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-class LoginIPThrottle(SimpleRateThrottle):
+class LoginIPThrottle(RateLimitThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class LoginEmailThrottle(SimpleRateThrottle):
+class LoginEmailThrottle(RateLimitThrottle):
     scope = "login_email"
 
     def get_cache_key(self, request, view) -> str | None:

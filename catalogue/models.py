@@ -190,6 +190,14 @@ class Cigar(TimeStampedModel):
             GinIndex(fields=["search_words"], name="cigar_search_words_gin"),
             # The API's stable order and its cursor pagination: (full_name, id).
             models.Index(fields=["full_name", "id"], name="cigar_full_name_id_idx"),
+            # A named brand's search (catalogue/search/hybrid.py) ranks every cigar of its
+            # lines by the words they share with the query: read from here, an index-only
+            # scan, rather than from a table page per cigar.
+            models.Index(
+                fields=["line", "id"],
+                include=["search_name", "search_words"],
+                name="cigar_line_words_cover",
+            ),
             # Filtered lists (brand → lines, strength, ring and length ranges): every
             # condition is checked inside this index, so only matching rows are read.
             models.Index(

@@ -193,9 +193,10 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-# Throttle counters (and any other cache use) shared by every process: Redis when
-# REDIS_URL is set, otherwise a table in PostgreSQL (created by accounts' migration 0003;
-# run `manage.py createcachetable` after switching from Redis).
+# The cache shared by every process (search rankings, catalogue/search_cache.py): Redis
+# when REDIS_URL is set, otherwise a table in PostgreSQL (created by accounts' migration
+# 0003; run `manage.py createcachetable` after switching from Redis). Throttles count in
+# their own table whatever the cache (accounts/rate_limits.py).
 if env.str("REDIS_URL"):
     CACHES = {
         "default": {
@@ -209,8 +210,8 @@ else:
             # Django's database cache with one-statement writes (cigarspace/cache.py).
             "BACKEND": "cigarspace.cache.PostgresCache",
             "LOCATION": "cigarspace_cache",
-            # Culled above this (checked on about one write in CULL_EVERY). Throttle rows
-            # live a minute; past ~10,000 clients a minute, set REDIS_URL.
+            # Culled above this (checked on about one write in CULL_EVERY). Rankings live
+            # CATALOGUE_SEARCH_CACHE_SECONDS; past ~10,000 searches a minute, set REDIS_URL.
             "OPTIONS": {"MAX_ENTRIES": 10_000, "CULL_EVERY": 100},
         }
     }

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import F, QuerySet
 
 from catalogue.models import Cigar
@@ -49,13 +50,31 @@ def _brand_block_top_up(
     shared = SearchQuery(any_word_tsquery(rest), search_type="raw", config="simple")
     # No "@@" filter on purpose: the planner would intersect the word index's bitmap of
     # the whole catalogue with each line's, the slow part; ranking the block's rows
-    # reads their stored words instead.
+    # reads their stored words instead, from the covering index cigar_line_words_cover
+    # (an index-only scan: the block's rows lie all over the table).
     most_shared = (
         block.annotate(shared=SearchRank(F("search_words"), shared))
         .order_by("-shared", "pk")
-        .values("pk")[: max(4 * k, 100)]
+        .values_list("pk", "search_name")[: max(4 * k, 100)]
     )
-    return _ranked_by_similarity(Cigar.objects.filter(pk__in=most_shared), key=key, k=k)
+    return _similarity_ranking_of(most_shared, key=key, k=k)
+
+
+def _similarity_ranking_of(rows: QuerySet, *, key: str, k: int) -> list[tuple[int, float]]:
+    """The ``k`` of ``rows`` (a query selecting a cigar's id and search name, in that
+    order) most similar to ``key``.
+
+    Ranked over the rows as selected (``SELECT … FROM (rows)``): joining them back to the
+    cigar table by id would read a table page per row, what the covering index avoided.
+    """
+    sql, params = rows.query.sql_with_params()
+    ranking = (
+        f"SELECT t.id, similarity(t.search_name, %s) FROM ({sql}) AS t(id, search_name) "  # noqa: S608 - the ORM's own SQL
+        "ORDER BY 2 DESC, 1 ASC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(ranking, [key, *params, _bounded(k)])
+        return [(pk, round(float(similarity), 6)) for pk, similarity in cursor.fetchall()]
 
 
 def _words_first(

@@ -1,36 +1,18 @@
 """Fixtures of the accounts tests.
 
-Throttle counters live in the cache: it is cleared around every test so that no test
-inherits another's counts (the cache table survives transaction=True tests' flushes).
+Throttle counts live in a model table (accounts.RateLimit): rolled back after every test,
+and flushed after transactional ones, so no test inherits another's counts.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
 from tests import factories as f
 
 PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle_counters(request):
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        yield
-        return
-    transactional = bool(marker.kwargs.get("transaction"))
-    # The cache is a database table: open the test's database access first.
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    cache.clear()
-    yield
-    if transactional:
-        # Committed rows outlive the test (the flush only empties model tables); other
-        # tests' cache writes are rolled back with their transaction.
-        cache.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 Every text-like column of every table is searched, after the secrets went through all the
 ways they are made and used: login, refresh, logout, the admin, the management command,
-API-key authentication (which writes last_used_at) and throttling (which writes the cache).
+API-key authentication (which writes last_used_at) and throttling (which writes the
+rate-limit table).
 """
 
 from __future__ import annotations
@@ -58,7 +59,13 @@ def test_the_search_itself_finds_a_planted_value(user):
     user.save()
     assert "api_user.email" in _columns_containing("planted-marker-7f3a")
     tables = {table for table, _ in _text_columns()}
-    assert {"api_user", "refresh_token", "api_key", "cigarspace_cache"} <= tables
+    assert {
+        "api_user",
+        "refresh_token",
+        "api_key",
+        "cigarspace_cache",
+        "accounts_rate_limit",
+    } <= tables
 
 
 def test_no_secret_is_stored_in_clear(api_client, admin_client_logged_in, user, operator):

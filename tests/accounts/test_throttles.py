@@ -93,7 +93,7 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_ip_budget(api_client, 
 def test_the_email_counter_key_does_not_store_the_address(api_client):
     api_client.post(TOKEN_URL, {"email": "secret.person@example.com", "password": "x"})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM cigarspace_cache")
+        cursor.execute("SELECT key FROM accounts_rate_limit")
         keys = [row[0] for row in cursor.fetchall()]
     digest = hashlib.sha256(b"secret.person@example.com").hexdigest()
     assert any(digest in key for key in keys)
