@@ -124,7 +124,7 @@ def cigar_search_list(
     """Filtered cigars ranked by hybrid search: rows of ``CIGAR_ROW_FIELDS``, each with
     its ``search_score``.
 
-    The ranking (ids and scores) may come from the shared cache (catalogue.search_cache);
+    The ranking (ids and scores) may come from this process's cache (catalogue.search_cache);
     the cigars are always read fresh.
     """
     base = _filtered_cigars(filters)

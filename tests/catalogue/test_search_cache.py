@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogue import services
-from catalogue.search_cache import ranking_key
+from catalogue.search_cache import GENERATION_KEY, forget_local_rankings, ranking_key
 from catalogue.selectors import cigar_search_list
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +17,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cached(settings):
     settings.CATALOGUE_SEARCH_CACHE_SECONDS = 60
+    settings.CATALOGUE_SEARCH_CACHE_SYNC_SECONDS = 0  # read the shared token every time
     cache.clear()
+    forget_local_rankings()
     yield
     cache.clear()
+    forget_local_rankings()
 
 
 def _names(cigars) -> list[str]:
@@ -87,4 +90,39 @@ def test_a_cached_ranking_reads_the_cigars_fresh(catalogue, cached):
 def test_zero_seconds_turns_the_cache_off(catalogue, settings):
     settings.CATALOGUE_SEARCH_CACHE_SECONDS = 0
     cigar_search_list(query="montecristo no 2", filters={}, k=10)
+    assert _ranking_queries("montecristo no 2", {}) > 0
+
+
+def test_a_write_in_another_process_drops_the_rankings_once_the_token_is_read(
+    catalogue, cached, settings
+):
+    cigar_search_list(query="montecristo no 2", filters={}, k=10)
+    assert _ranking_queries("montecristo no 2", {}) == 0
+    # Another process committed a catalogue write: it replaced the shared token.
+    settings.CATALOGUE_SEARCH_CACHE_SYNC_SECONDS = 60
+    cache.set(GENERATION_KEY, "written-elsewhere", None)
+    # Within the sync delay this process still trusts the token it read...
+    assert _ranking_queries("montecristo no 2", {}) == 0
+    # ...and once the delay is over it reads the new one and ranks again.
+    settings.CATALOGUE_SEARCH_CACHE_SYNC_SECONDS = 0
+    assert _ranking_queries("montecristo no 2", {}) > 0
+    assert _ranking_queries("montecristo no 2", {}) == 0
+
+
+def test_the_least_recently_used_ranking_goes_first_when_full(catalogue, cached, settings):
+    settings.CATALOGUE_SEARCH_CACHE_ENTRIES = 2
+    for query in ("montecristo no 2", "montecristo no 4", "cohiba"):
+        cigar_search_list(query=query, filters={}, k=10)
+    assert _ranking_queries("cohiba", {}) == 0
+    assert _ranking_queries("montecristo no 4", {}) == 0
+    assert _ranking_queries("montecristo no 2", {}) > 0  # the oldest, dropped
+
+
+def test_a_ranking_expires(catalogue, cached, settings, monkeypatch):
+    import time
+
+    cigar_search_list(query="montecristo no 2", filters={}, k=10)
+    assert _ranking_queries("montecristo no 2", {}) == 0
+    later = time.monotonic() + 61
+    monkeypatch.setattr("catalogue.search_cache.time.monotonic", lambda: later)
     assert _ranking_queries("montecristo no 2", {}) > 0
