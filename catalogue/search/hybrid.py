@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Length
 
 from catalogue.models import Cigar
 from catalogue.naming import search_key
 from catalogue.search.brands import _brand_key_list, brand_line_ids, brands_named_in, lines_named_in
 from catalogue.search.trigram import (
     _bounded,
-    _ranked_by_similarity,
     any_word_tsquery,
     cigar_trigram_neighbours,
     cigar_word_matches,
+    words_tsquery,
 )
 from catalogue.search.vectors import cigar_vector_neighbours, embeddings_present
 from cigarspace import embeddings
@@ -25,98 +26,128 @@ from cigarspace import embeddings
 RRF_K = 60
 
 
-def _brand_block_top_up(
-    key: str, *, brand_ids: Sequence[int], block: QuerySet[Cigar], k: int
+def _block_ranking(
+    line_ids: Sequence[int],
+    *,
+    key: str,
+    rest: Sequence[str],
+    k: int,
+    queryset: QuerySet[Cigar] | None,
 ) -> list[tuple[int, float]]:
-    """The fuzzy ranking of a named brand's cigars, in two steps.
+    """The ``k`` cigars of a block (the lines of a named brand or line), among
+    ``queryset`` (every cigar when None), best matching ``key``, in one statement: those
+    holding every word of the query first, then the others; each group by trigram
+    similarity.
 
-    ``similarity()`` extracts the trigrams of every row it is given: over a big brand's
-    every cigar that cost 15 to 40 ms at 100,000 cigars. So the brand's cigars are first
-    ordered by how many of the query's words beyond the brand's own name they share
-    (``ts_rank`` on the stored words: "padron 1964 torpedo" puts the Padróns with 1964
-    and a Torpedo first), and only the best few hundred are ranked by similarity. A query
-    naming only the brand ranks all of them.
+    ``similarity()`` extracts the trigrams of every row it is given, about 8 µs a row:
+    over a big brand's every cigar, 20 ms at 100,000 cigars. So the block's rows are
+    first ordered by what the stored words tell cheaply — holding every query word, then
+    sharing more of ``rest`` (the query's words beyond the brand's or line's own name:
+    "padron 1964 torpedo" puts the Padróns with 1964 and a Torpedo first), then the
+    shorter name (among names holding the query's words, the shorter is the more
+    similar) — and only the best few hundred are ranked by similarity. Those rows come
+    from the covering index cigar_line_words_cover (an index-only scan: a block's rows
+    lie all over the table) and are ranked as selected, never joined back to the table.
     """
-    brand_words = {
-        word
-        for brand in _brand_key_list()
-        if brand.brand_id in brand_ids
-        for brand_key in brand.keys
-        for word in brand_key.split()
-    }
-    rest = [word for word in key.split() if word not in brand_words]
-    if not rest:
-        return _ranked_by_similarity(block, key=key, k=k)
-    shared = SearchQuery(any_word_tsquery(rest), search_type="raw", config="simple")
-    # No "@@" filter on purpose: the planner would intersect the word index's bitmap of
-    # the whole catalogue with each line's, the slow part; ranking the block's rows
-    # reads their stored words instead, from the covering index cigar_line_words_cover
-    # (an index-only scan: the block's rows lie all over the table).
-    most_shared = (
-        block.annotate(shared=SearchRank(F("search_words"), shared))
-        .order_by("-shared", "pk")
-        .values_list("pk", "search_name")[: max(4 * k, 100)]
-    )
-    return _similarity_ranking_of(most_shared, key=key, k=k)
-
-
-def _similarity_ranking_of(rows: QuerySet, *, key: str, k: int) -> list[tuple[int, float]]:
-    """The ``k`` of ``rows`` (a query selecting a cigar's id and search name, in that
-    order) most similar to ``key``.
-
-    Ranked over the rows as selected (``SELECT … FROM (rows)``): joining them back to the
-    cigar table by id would read a table page per row, what the covering index avoided.
-    """
-    sql, params = rows.query.sql_with_params()
+    every_word = words_tsquery(key)
+    shared_words = any_word_tsquery(rest) if rest else None
+    candidates = max(4 * k, 100)
+    if queryset is None:
+        # The whole catalogue (most searches: the API without filters, the merchants'
+        # resolver): the statement below, written once, spares the ORM's compiling.
+        sql = _BLOCK_CANDIDATES_SQL[shared_words is not None]
+        params: list = [every_word, list(line_ids)]
+        if shared_words is not None:
+            params.append(shared_words)
+        params.append(candidates)
+    else:
+        sql, params = _block_candidates(
+            queryset.filter(line_id__in=list(line_ids)),
+            every_word=every_word,
+            shared_words=shared_words,
+            limit=candidates,
+        ).query.sql_with_params()
     ranking = (
-        f"SELECT t.id, similarity(t.search_name, %s) FROM ({sql}) AS t(id, search_name) "  # noqa: S608 - the ORM's own SQL
-        "ORDER BY 2 DESC, 1 ASC LIMIT %s"
+        "SELECT t.id, similarity(t.search_name, %s) "  # noqa: S608 - our own SQL
+        f"FROM ({sql}) AS t(id, search_name, has_all) "
+        "ORDER BY t.has_all DESC, 2 DESC, 1 ASC LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(ranking, [key, *params, _bounded(k)])
         return [(pk, round(float(similarity), 6)) for pk, similarity in cursor.fetchall()]
 
 
-def _words_first(
-    words: list[tuple[int, float]], fuzzy: list[tuple[int, float]], k: int
-) -> list[tuple[int, float]]:
-    seen = {pk for pk, _ in words}
-    return (words + [(pk, score) for pk, score in fuzzy if pk not in seen])[:k]
+def _block_candidates(
+    block: QuerySet[Cigar], *, every_word: str, shared_words: str | None, limit: int
+) -> QuerySet:
+    """``_block_ranking``'s candidates among a narrowed queryset: (id, search_name,
+    has_all), best first. ``_BLOCK_CANDIDATES_SQL`` is the same for every cigar."""
+    words = SearchQuery(every_word, search_type="raw", config="simple")
+    candidates = block.annotate(
+        has_all=ExpressionWrapper(Q(search_words=words), output_field=BooleanField())
+    )
+    order: list = ["-has_all"]
+    if shared_words is not None:
+        # No "@@" filter on the shared words on purpose: the planner would intersect the
+        # word index's bitmap of the whole catalogue with the block's, the slow part.
+        shared = SearchQuery(shared_words, search_type="raw", config="simple")
+        candidates = candidates.annotate(shared=SearchRank(F("search_words"), shared))
+        order.append("-shared")
+    return candidates.order_by(*order, Length("search_name").asc(), "pk").values_list(
+        "pk", "search_name", "has_all"
+    )[:limit]
+
+
+def _block_candidates_sql(*, ranked: bool) -> str:
+    shared = "ts_rank(search_words, to_tsquery('simple', %s)) DESC, " if ranked else ""
+    return (
+        "SELECT id, search_name, search_words @@ to_tsquery('simple', %s) AS has_all "  # noqa: S608 - constant
+        f"FROM {Cigar._meta.db_table} WHERE line_id = ANY(%s) "
+        f"ORDER BY 3 DESC, {shared}length(search_name) ASC, id ASC LIMIT %s"
+    )
+
+
+# Without and with the shared-words ranking (a query naming only the brand has none).
+_BLOCK_CANDIDATES_SQL = {
+    False: _block_candidates_sql(ranked=False),
+    True: _block_candidates_sql(ranked=True),
+}
+
+
+def _own_words(keys: Iterable[str]) -> set[str]:
+    return {word for name_key in keys for word in name_key.split()}
 
 
 def _trigram_side(query: str, *, k: int, queryset: QuerySet[Cigar] | None) -> list:
     """The trigram ranking of ``cigar_search``: narrowest block first (a named line, then a
     named brand, then the catalogue). In a line or brand, the cigars holding every query
-    word come first, topped up by the block's fuzzy ranking when they are fewer than ``k``
-    (a few thousand rows at most: cheap). Over the catalogue, the cigars holding every
-    word, else the fuzzy k-nearest."""
-    base = queryset if queryset is not None else Cigar.objects.all()
+    word come first, then the block's nearest names (``_block_ranking``: a few thousand
+    rows at most, one statement). Over the catalogue, the cigars holding every word, else
+    the fuzzy k-nearest."""
     key = search_key(query)
-    # (line ids, the brands whose words the top-up leaves out; None: rank the whole block)
-    blocks: list[tuple[list[int], list[int] | None]] = []
+    words = key.split()
     brand_ids = brands_named_in(query)
     if brand_ids:
+        brands = [b for b in _brand_key_list() if b.brand_id in brand_ids]
+        brand_words = _own_words(brand_key for b in brands for brand_key in b.keys)
         named_lines = lines_named_in(query, brand_ids=brand_ids)
-        if named_lines:
-            blocks.append((named_lines, None))  # a line: a few hundred cigars
-        blocks.append((brand_line_ids(brand_ids), brand_ids))
-    for line_ids, brands in blocks:
-        narrowed = base.filter(line_id__in=line_ids)
-        words = cigar_word_matches(query, k=k, queryset=narrowed)
-        if len(words) >= k:
-            return words
-        if brands is None:
-            fuzzy = _ranked_by_similarity(narrowed, key=key, k=k)
-        else:
-            fuzzy = _brand_block_top_up(key, brand_ids=brands, block=narrowed, k=k)
-        ranked = _words_first(words, fuzzy, k)
-        if ranked:
-            return ranked
+        # (line ids, the query's words beyond the block's own name)
+        blocks: list[tuple[list[int], list[str]]] = []
+        if named_lines:  # a line: a few hundred cigars
+            line_words = _own_words(
+                line_key for b in brands for line_id, line_key in b.lines if line_id in named_lines
+            )
+            blocks.append((named_lines, [w for w in words if w not in brand_words | line_words]))
+        blocks.append((brand_line_ids(brand_ids), [w for w in words if w not in brand_words]))
+        for line_ids, rest in blocks:
+            ranked = _block_ranking(line_ids, key=key, rest=rest, k=k, queryset=queryset)
+            if ranked:
+                return ranked
     # Over the whole catalogue, the cigars holding every word are the answer; the GiST
     # k-nearest scan (tens of ms at 100,000 cigars) only runs when there are none — a
     # misspelt or foreign word.
-    words = cigar_word_matches(query, k=k, queryset=queryset)
-    return words or cigar_trigram_neighbours(query, k=k, queryset=queryset)
+    matches = cigar_word_matches(query, k=k, queryset=queryset)
+    return matches or cigar_trigram_neighbours(query, k=k, queryset=queryset)
 
 
 @dataclass(frozen=True)

@@ -262,3 +262,32 @@ def test_word_matches_are_served_by_the_words_index(habanos):
         cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_indexscan")
     assert "Bitmap Index Scan on cigar_search_words_gin" in plan
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cohiba siglo 6",
+        "cohiba",
+        "montecristo no 2",
+        "montecristo edmundo tubos",
+        "partagas serie d 4",
+        "hoyo de monterrey epicure 2",
+        "bolivar robsto",  # a typo in a named brand: the block's nearest names
+        "romeo y julieta",
+    ],
+)
+def test_the_whole_catalogue_statements_rank_like_the_orm_built_ones(habanos, query):
+    """Unfiltered searches run statements written once (catalogue/search/hybrid.py,
+    catalogue/selectors.py); narrowed ones compile the same through the ORM."""
+    from catalogue.selectors import _rows_by_id
+
+    whole = cigar_search(query, k=12, use_vectors=False)
+    narrowed = cigar_search(query, k=12, queryset=Cigar.objects.all(), use_vectors=False)
+    assert whole
+    assert [(h.cigar_id, h.score) for h in whole] == [(h.cigar_id, h.score) for h in narrowed]
+    ids = [h.cigar_id for h in whole]
+    by_id = {row["id"]: row for row in _rows_by_id(ids, None)}
+    orm = {row["id"]: row for row in _rows_by_id(ids, Cigar.objects.all())}
+    assert by_id == orm
+    assert set(by_id) == set(ids)
