@@ -101,7 +101,9 @@ CIGAR_ROW_FIELDS = (
 
 def cigar_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Cigar]:
     """Filtered cigars by full name (then id), as rows of ``CIGAR_ROW_FIELDS``."""
-    queryset = _filtered_cigars(filters) or Cigar.objects.all()
+    queryset = _filtered_cigars(filters)
+    if queryset is None:  # not "or": a queryset's truth value runs it
+        queryset = Cigar.objects.all()
     return queryset.order_by("full_name", "id").values(*CIGAR_ROW_FIELDS)
 
 
@@ -137,7 +139,7 @@ def _rows_by_id_sql() -> str:
         f"SELECT {select} FROM {quote(Cigar._meta.db_table)} c "  # noqa: S608 - model metadata
         f"JOIN {quote(CigarLine._meta.db_table)} l ON l.id = c.line_id "
         f"JOIN {quote(Brand._meta.db_table)} b ON b.id = l.brand_id "
-        "WHERE c.id = ANY(%s)"
+        "WHERE c.id = ANY(%s::bigint[])"
     )
 
 

@@ -102,7 +102,7 @@ def _block_candidates_sql(*, ranked: bool) -> str:
     shared = "ts_rank(search_words, to_tsquery('simple', %s)) DESC, " if ranked else ""
     return (
         "SELECT id, search_name, search_words @@ to_tsquery('simple', %s) AS has_all "  # noqa: S608 - constant
-        f"FROM {Cigar._meta.db_table} WHERE line_id = ANY(%s) "
+        f"FROM {Cigar._meta.db_table} WHERE line_id = ANY(%s::bigint[]) "
         f"ORDER BY 3 DESC, {shared}length(search_name) ASC, id ASC LIMIT %s"
     )
 

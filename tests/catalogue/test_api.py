@@ -394,3 +394,18 @@ def test_a_unicode_digit_is_a_slug_not_an_id(client):
     response = client.get("/api/v1/cigars/?line=8²")
     assert response.status_code in (200, 400)
     assert response["Content-Type"] == "application/json"
+
+
+def test_a_list_search_or_detail_costs_a_fixed_number_of_queries(
+    api, catalogue, django_assert_num_queries
+):
+    """The throttle's one statement, then one for the page: never a query per row, never
+    the whole filtered set loaded first."""
+    cigar = catalogue["cigars"]["robustos"]
+    # Brand names and whether embeddings exist are kept a minute per process: read them.
+    assert api.get("/api/v1/cigars/", {"q": "montecristo"}).status_code == 200
+    for params in ({}, {"brand": "cohiba", "strength": "full"}, {"q": "cohiba siglo 6"}):
+        with django_assert_num_queries(2 if "q" not in params else 3):
+            assert api.get("/api/v1/cigars/", params).status_code == 200
+    with django_assert_num_queries(2):
+        assert api.get(f"/api/v1/cigars/{cigar.pk}/").status_code == 200
