@@ -1,8 +1,7 @@
 """The shared cache when no Redis is configured: Django's database cache, cheaper writes.
 
-Every search the API answers from scratch stores its ranking, so the cost of
-``cache.set`` is paid on many requests. Django's ``DatabaseCache.set`` spends six round trips on it (a ``COUNT(*)``
-of the table to decide on culling, then BEGIN, SELECT, UPDATE or INSERT, COMMIT). On
+Django's ``DatabaseCache.set`` spends six round trips on a write (a ``COUNT(*)`` of the
+table to decide on culling, then BEGIN, SELECT, UPDATE or INSERT, COMMIT). On
 PostgreSQL one ``INSERT … ON CONFLICT DO UPDATE`` does the same atomically, and the count
 is only needed now and then: culling runs on about one write in ``CULL_EVERY`` (an
 option, default 100), so the table may briefly exceed ``MAX_ENTRIES`` by that many rows.
