@@ -45,13 +45,13 @@ def _block_ranking(
     sharing more of ``rest`` (the query's words beyond the brand's or line's own name:
     "padron 1964 torpedo" puts the Padróns with 1964 and a Torpedo first), then the
     shorter name (among names holding the query's words, the shorter is the more
-    similar) — and only the best few hundred are ranked by similarity. Those rows come
+    similar) — and only the best 2k (50 at least) are ranked by similarity. Those rows come
     from the covering index cigar_line_words_cover (an index-only scan: a block's rows
     lie all over the table) and are ranked as selected, never joined back to the table.
     """
     every_word = words_tsquery(key)
     shared_words = any_word_tsquery(rest) if rest else None
-    candidates = max(4 * k, 100)
+    candidates = max(2 * k, 50)
     if queryset is None:
         # The whole catalogue (most searches: the API without filters, the merchants'
         # resolver): the statement below, written once, spares the ORM's compiling.
