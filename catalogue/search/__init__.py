@@ -15,9 +15,9 @@ this module; it imports nothing above the catalogue).
   whole), by similarity.
 - ``cigar_search``: both lists fused by reciprocal-rank fusion (RRF, k=60), which needs no
   calibration between a trigram similarity and a cosine distance. Its trigram side puts
-  the cigars holding every query word first: in a named brand or line, topped up with the
-  fuzzy ranking when they are fewer than k; over the whole catalogue, the fuzzy ranking
-  only when there are none. Over a large catalogue the GiST k-nearest scan visits many
+  the cigars holding every query word first: in a named brand or line, then the block's
+  nearest names, in one statement over a covering index (``hybrid._block_ranking``);
+  over the whole catalogue, the fuzzy ranking only when there are none. Over a large catalogue the GiST k-nearest scan visits many
   lossy pages when names share most of their trigrams (60 ms at 100,000 cigars) while
   the word index answers in a few milliseconds; typos still find their cigar through the
   fuzzy side.
@@ -40,7 +40,6 @@ from catalogue.search.trigram import (
     MAX_K,
     any_word_tsquery,
     cigar_trigram_neighbours,
-    cigar_trigram_neighbours_in_brands,
     cigar_word_matches,
     trigram_neighbours_queryset,
     words_tsquery,
@@ -61,7 +60,6 @@ __all__ = [
     "brands_named_in",
     "cigar_search",
     "cigar_trigram_neighbours",
-    "cigar_trigram_neighbours_in_brands",
     "cigar_vector_neighbours",
     "cigar_word_matches",
     "embeddings_present",

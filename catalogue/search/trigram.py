@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 
 from catalogue.models import Cigar
 from catalogue.naming import search_key
-from catalogue.search.brands import brand_line_ids
 
 MAX_K = 200
 
@@ -32,37 +31,6 @@ def cigar_trigram_neighbours(
         return []
     rows = trigram_neighbours_queryset(key, k=k, queryset=queryset)
     return [(pk, round(1.0 - float(distance), 6)) for pk, distance in rows]
-
-
-def cigar_trigram_neighbours_in_brands(
-    query: str,
-    *,
-    brand_ids: Sequence[int],
-    line_ids: Sequence[int] = (),
-    k: int = 30,
-    queryset: QuerySet[Cigar] | None = None,
-) -> list[tuple[int, float]]:
-    """Like ``cigar_trigram_neighbours``, among the cigars of ``brand_ids`` only (or of
-    ``line_ids`` only, when given: a named line narrows the block further).
-
-    Blocking by brand: a brand holds a few thousand cigars at most, so reading them
-    through the line index and sorting by similarity is cheaper than the GiST k-nearest
-    scan over the whole catalogue (which visits many lossy index pages when names
-    share most of their trigrams). ``similarity()`` in ORDER BY keeps the planner off
-    the GiST distance ordering.
-    """
-    key = search_key(query)
-    if not key or not brand_ids:
-        return []
-    base = queryset if queryset is not None else Cigar.objects.all()
-    # Line ids, not a join on the brand: with a join the planner re-reads an index per line.
-    rows = (
-        base.filter(line_id__in=list(line_ids) or brand_line_ids(brand_ids))
-        .annotate(similarity=TrigramSimilarity("search_name", key))
-        .order_by("-similarity", "pk")
-        .values_list("pk", "similarity")[: _bounded(k)]
-    )
-    return [(pk, round(float(similarity), 6)) for pk, similarity in rows]
 
 
 def words_tsquery(key: str) -> str:
