@@ -17,10 +17,10 @@ this module; it imports nothing above the catalogue).
   calibration between a trigram similarity and a cosine distance. Its trigram side puts
   the cigars holding every query word first: in a named brand or line, then the block's
   nearest names, in one statement over a covering index (``hybrid._block_ranking``);
-  over the whole catalogue, the fuzzy ranking only when there are none. Over a large catalogue the GiST k-nearest scan visits many
-  lossy pages when names share most of their trigrams (60 ms at 100,000 cigars) while
-  the word index answers in a few milliseconds; typos still find their cigar through the
-  fuzzy side.
+  over the whole catalogue, the fuzzy ranking only when there are none. Over a large
+  catalogue the GiST k-nearest scan visits many lossy pages when names share most of
+  their trigrams (60 ms at 100,000 cigars) while the word index answers in a few
+  milliseconds; typos still find their cigar through the fuzzy side.
 """
 
 from catalogue.search.brands import (
