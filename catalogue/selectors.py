@@ -99,7 +99,7 @@ CIGAR_ROW_FIELDS = (
 )
 
 
-def cigar_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Cigar]:
+def cigar_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet:
     """Filtered cigars by full name (then id), as rows of ``CIGAR_ROW_FIELDS``."""
     queryset = _filtered_cigars(filters)
     if queryset is None:  # not "or": a queryset's truth value runs it
