@@ -60,7 +60,7 @@ def rate_limit_hit(key: str, *, limit: int, period: float, now: float) -> float 
             return None
         cursor.execute(f"SELECT theoretical_arrival FROM {_TABLE} WHERE key = %s", [key])  # noqa: S608
         row = cursor.fetchone()
-    if row is None:  # pruned by a concurrent request meanwhile: the budget is whole
+    if row is None:  # reset meanwhile (rate_limits_reset): the budget is whole again
         return None
     return max(0.0, row[0] + interval - period - now)
 
