@@ -227,11 +227,12 @@ def _cigar_detail_sql() -> str:
     )
 
 
-def _detail_cigar_fields() -> list:
+@cache
+def _detail_cigar_fields() -> tuple:
     # Everything but the embedding (768 floats) and the search columns, which the
     # detail never shows; left deferred, they load on access like .defer() would.
     skipped = {"embedding", "search_name", "search_words"}
-    return [f for f in Cigar._meta.concrete_fields if f.attname not in skipped]
+    return tuple(f for f in Cigar._meta.concrete_fields if f.attname not in skipped)
 
 
 def cigar_detail(*, pk: int) -> Cigar:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import RateLimit
 from accounts.rate_limits import rate_limit_hit, rate_limits_reset
+from tests.support.concurrency import run_in_threads
 
 
 @pytest.mark.django_db
@@ -87,20 +88,13 @@ def test_concurrent_workers_never_lose_a_count():
     start = threading.Barrier(8)
 
     def worker() -> None:
-        try:
-            start.wait()
-            for _ in range(25):
-                passed = rate_limit_hit("race", limit=40, period=3600, now=5_000_000.0) is None
-                with lock:
-                    allowed.append(passed)
-        finally:
-            connections.close_all()
+        start.wait()
+        for _ in range(25):
+            passed = rate_limit_hit("race", limit=40, period=3600, now=5_000_000.0) is None
+            with lock:
+                allowed.append(passed)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(worker, 8)
     assert len(allowed) == 200
     assert allowed.count(True) == 40
     rate_limits_reset()

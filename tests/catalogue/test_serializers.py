@@ -1,11 +1,23 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
 from rest_framework import serializers
 
 from catalogue import services
-from catalogue.selectors import cigar_list
-from catalogue.serializers import CigarListOutput, CigarSearchOutput
+from catalogue.models import Cigar, MediaAsset, TastingNote
+from catalogue.selectors import cigar_detail, cigar_list
+from catalogue.serializers import CigarDetailOutput, CigarListOutput, CigarSearchOutput
+from tests.factories import (
+    BlendComponentFactory,
+    CigarPackageFactory,
+    MediaAssetFactory,
+    MediaBlobFactory,
+    TastingNoteFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +28,6 @@ def field_by_field(cigar) -> dict:
 
 
 def test_list_rows_give_the_output_drf_gives_field_by_field_for_the_cigar(catalogue):
-    from catalogue.models import Cigar
-
     cigar = catalogue["cigars"]["robustos"]
     services.cigar_update(cigar=cigar, weight_g=Decimal("11.5"), vitola_de_galera=None)
     rows = list(cigar_list(filters={}))
@@ -27,7 +37,7 @@ def test_list_rows_give_the_output_drf_gives_field_by_field_for_the_cigar(catalo
         instance = Cigar.objects.select_related("line__brand").get(pk=row["id"])
         instance.search_score = row.get("search_score")
         assert CigarSearchOutput(row).data == field_by_field(instance)
-        # The model instance path (detail, similar cigars) gives the same output too.
+        # Model instances (the summary part of the detail) give the same output too.
         assert CigarSearchOutput(instance).data == field_by_field(instance)
     assert CigarSearchOutput(rows[0]).data["score"] == 0.75
     robustos = next(r for r in rows if r["id"] == cigar.pk)
@@ -38,20 +48,6 @@ def test_list_rows_give_the_output_drf_gives_field_by_field_for_the_cigar(catalo
 
 
 def test_fast_detail_output_equals_drf_field_by_field_output(catalogue):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from catalogue.selectors import cigar_detail
-    from catalogue.serializers import CigarDetailOutput
-    from tests.factories import (
-        BlendComponentFactory,
-        CigarPackageFactory,
-        MediaAssetFactory,
-        MediaBlobFactory,
-        TastingNoteFactory,
-    )
-
     cigar = catalogue["cigars"]["robustos"]
     services.cigar_update(
         cigar=cigar, weight_g=Decimal("11.5"), tasting_profile={"body": "full", "notes": ["cedar"]}
@@ -98,10 +94,6 @@ def _plain(value):
 
 def _orm_detail(pk):
     """What cigar_detail loaded before it was one statement: the ORM's own prefetch."""
-    from django.db.models import Prefetch
-
-    from catalogue.models import Cigar, MediaAsset, TastingNote
-
     return (
         Cigar.objects.select_related("line__brand")
         .prefetch_related(
@@ -133,17 +125,6 @@ def _field_values(instance) -> dict:
 def test_one_statement_detail_loads_what_the_orm_prefetch_loads(
     catalogue, django_assert_num_queries
 ):
-    import datetime as dt
-
-    from catalogue.selectors import cigar_detail
-    from tests.factories import (
-        BlendComponentFactory,
-        CigarPackageFactory,
-        MediaAssetFactory,
-        MediaBlobFactory,
-        TastingNoteFactory,
-    )
-
     cigar = catalogue["cigars"]["robustos"]
     services.cigar_update(
         cigar=cigar,
@@ -201,9 +182,5 @@ def test_one_statement_detail_loads_what_the_orm_prefetch_loads(
 
 
 def test_detail_of_a_missing_cigar_is_404(db):
-    from django.http import Http404
-
-    from catalogue.selectors import cigar_detail
-
     with pytest.raises(Http404):
         cigar_detail(pk=987654321)

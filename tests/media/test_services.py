@@ -5,7 +5,6 @@ import threading
 
 import blake3
 import pytest
-from django.db import connection
 from django.db.models import ProtectedError
 
 from media.exceptions import TooLargeRefusedError
@@ -15,6 +14,7 @@ from media.services import blob_delete, blob_prune, blob_put_bytes, blob_put_fil
 from media.storage import blob_key, thumbnail_key
 from tests import factories as f
 from tests.media.conftest import age_blob, stored_files
+from tests.support.concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -122,14 +122,8 @@ def test_concurrent_puts_of_the_same_bytes_all_succeed(blob_root):
             results.append(blob_put_bytes(data).pk)
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=put) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(put, 8)
     assert errors == []
     assert len(set(results)) == 1
     assert MediaBlob.objects.count() == 1

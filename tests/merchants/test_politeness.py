@@ -22,6 +22,7 @@ from merchants.politeness import (
 )
 from merchants.services import merchant_update
 from tests.merchants.shops import ShopServer
+from tests.support.concurrency import run_in_threads
 from tests.support.http_server import Reply
 
 pytestmark = pytest.mark.django_db
@@ -111,18 +112,11 @@ def test_one_request_at_a_time_per_host():
         server.route("/slow", slow)
 
         def worker():
-            try:
-                client = PoliteHttpClient(limiter=HostRateLimiter(interval=0), max_retries=0)
-                for _ in range(3):
-                    client.get(server.url("/slow"))
-            finally:
-                connection.close()
+            client = PoliteHttpClient(limiter=HostRateLimiter(interval=0), max_retries=0)
+            for _ in range(3):
+                client.get(server.url("/slow"))
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_in_threads(worker, 2)
 
         def forget_host():
             try:
