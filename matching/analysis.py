@@ -28,7 +28,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from customs.labels import ParsedLabel, fold_accents, normalise_name, parse_label
+from customs.labels import (
+    ParsedLabel,
+    fold_accents,
+    normalise_name,
+    parse_dimensions,
+    parse_label,
+)
 from matching.shorthand import MARKERS, shorthand_variants
 
 CONNECTORS = frozenset({"y", "et", "and", "de", "del", "la", "le", "du", "des", "el", "les"})
@@ -38,6 +44,20 @@ _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _ROMAN = re.compile(r"^(x{0,3})(ix|iv|v?i{0,3})$")
 _ELISION = re.compile(r"\b([dlDL])['\u2019`]\s*")
 _GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+# "100 % corojo", "70% Nicaragua": a blend share, not a product number.
+_PERCENT = re.compile(r"\b\d{1,3}(?:[.,]\d+)?\s*%")
+# A presentation word with its count outside parentheses ("petaca de 5", "fagot 25",
+# "tubos x3"): the count is the pack, not a product number.
+_PRESENTATION_COUNT = re.compile(
+    r"\b(?P<word>petacas?|semanarios?|fagots?|estuches?|mazos?|latas?|tubos?|tubes?|"
+    r"coffrets?|bo[iî]tes?|box(?:es)?|tins?|packs?|paquets?|bundles?)"
+    r"\s*(?:de|of|x|à|a)?\s*(?P<n>\d{1,3})\b(?!\s*[xX\u00d7/,.]\s*\d)",
+    re.IGNORECASE,
+)
+#: A maker credit ("Undercrown Shade by Drew Estate") names who rolls it, not which cigar:
+#: "by" and at most this many words after it are left out.
+CREDIT_WORD = "by"
+MAX_CREDIT_WORDS = 3
 
 
 def roman_value(token: str) -> int | None:
@@ -69,7 +89,28 @@ def name_tokens(text: str) -> list[str]:
             and words[i + 1] != "no"
         )
     ]
-    return [t for t in words if t not in CONNECTORS and t not in NOISE]
+    return _without_credit([t for t in words if t not in CONNECTORS and t not in NOISE])
+
+
+def _without_credit(tokens: list[str]) -> list[str]:
+    """Drop a maker credit: "by" (after the name's first word) and up to three words."""
+    for i, word in enumerate(tokens):
+        if word == CREDIT_WORD and i > 0:
+            end = i + 1
+            while end < len(tokens) and end - i <= MAX_CREDIT_WORDS and not is_code(tokens[end]):
+                end += 1
+            return tokens[:i] + tokens[end:]
+    return tokens
+
+
+def strip_counts_and_shares(text: str) -> tuple[str, int | None]:
+    """The name without blend shares and presentation counts, and the count if one was read."""
+    text = _PERCENT.sub(" ", text)
+    count = None
+    for match in _PRESENTATION_COUNT.finditer(text):
+        count = int(match.group("n"))
+    text = _PRESENTATION_COUNT.sub(lambda m: f" {m.group('word')} ", text)
+    return text, count or None
 
 
 def codes_of(tokens: list[str], *, first_is_brand: bool = False) -> Counter:
@@ -117,9 +158,20 @@ class BrandIndex:
     tokens: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: Name and aliases with their words joined ("montecristo", "sanchopanza").
     compact: dict[str, int] = field(default_factory=dict)
+    #: The first word of a multi-word brand that no other brand starts with ("hoyo" of
+    #: Hoyo de Monterrey, "romeo" of Romeo y Julieta): suppliers abbreviate brands so. A
+    #: guess through it is only a guess (never auto-accepted) until reviewers confirm the
+    #: spelling, which then becomes a learned brand alias.
+    first_words: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, brands: list[tuple[int, str, list[str]]]) -> BrandIndex:
+    def build(
+        cls,
+        brands: list[tuple[int, str, list[str]]],
+        learned: dict[int, list[str]] | None = None,
+    ) -> BrandIndex:
+        """``learned``: brand id → spellings reviewers confirmed (learned brand aliases)."""
+        learned = learned or {}
         prefixes: dict[tuple[str, ...], int] = {}
         names: dict[int, str] = {}
         canonical: dict[int, tuple[str, ...]] = {}
@@ -128,7 +180,11 @@ class BrandIndex:
             names[brand_id] = name
             canonical[brand_id] = tuple(name_tokens(str(name)))
             # Aliases come from catalogue data (JSON): ignore anything but text.
-            spellings = [name, *(a for a in (aliases or []) if isinstance(a, str))]
+            spellings = [
+                name,
+                *(a for a in (aliases or []) if isinstance(a, str)),
+                *learned.get(brand_id, ()),
+            ]
             for variant in spellings:
                 tokens = tuple(name_tokens(str(variant)))
                 if tokens:
@@ -136,12 +192,24 @@ class BrandIndex:
                     joined = "".join(tokens)
                     if len(joined) >= MIN_COMPACT_BRAND:
                         compact.setdefault(joined, brand_id)
+        starts: dict[str, set[int]] = {}
+        for tokens, brand_id in prefixes.items():
+            starts.setdefault(tokens[0], set()).add(brand_id)
+        first_words = {
+            tokens[0]: brand_id
+            for brand_id, tokens in canonical.items()
+            if len(tokens) > 1
+            and len(tokens[0]) >= 4
+            and starts.get(tokens[0]) == {brand_id}
+            and (tokens[0],) not in prefixes
+        }
         return cls(
             prefixes,
             names,
             max((len(p) for p in prefixes), default=0),
             tokens=canonical,
             compact=compact,
+            first_words=first_words,
         )
 
     def guess(self, tokens: list[str]) -> tuple[int | None, int]:
@@ -162,6 +230,10 @@ class BrandIndex:
                     return brand_id, length
         return None, 0
 
+    def guess_first_word(self, tokens: list[str]) -> int | None:
+        """The brand a label's first word abbreviates, when only one brand starts so."""
+        return self.first_words.get(tokens[0]) if len(tokens) > 1 else None
+
 
 @dataclass(frozen=True)
 class LabelAnalysis:
@@ -181,10 +253,14 @@ class LabelAnalysis:
     codes_key: tuple[str, ...] = ()
     rest_words: tuple[str, ...] = ()
     all_words: tuple[str, ...] = ()
+    #: The brand was read from the label's first word alone (``BrandIndex.first_words``).
+    brand_partial: bool = False
+    #: A count read from a presentation word outside parentheses ("petaca de 5").
+    presentation_count: int | None = None
 
     @property
     def pack_size(self) -> int | None:
-        return self.parsed.pack_size
+        return self.parsed.pack_size or self.presentation_count
 
 
 def _edition_key(text: str) -> str:
@@ -229,8 +305,14 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
     editions = editions_in(parsed.name, parsed.editions)
     # Edition words and dimensions are compared as such, not as name words.
     name = _strip_spans(parsed.name, [*editions, *(d.text for d in parsed.dimensions)])
+    name, presentation_count = strip_counts_and_shares(name)
     tokens = name_tokens(name)
     brand_id, covered = brands.guess(tokens)
+    brand_partial = False
+    if brand_id is None:
+        brand_id = brands.guess_first_word(tokens)
+        if brand_id is not None:
+            covered, brand_partial = 1, True
     rest = tokens[covered:]
     hint = parsed.dimensions[0] if parsed.dimensions else None
     codes = codes_of(rest, first_is_brand=covered > 0)
@@ -252,6 +334,8 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
         codes_key=codes_key(codes),
         rest_words=words_of(rest),
         all_words=words_of(tokens),
+        brand_partial=brand_partial,
+        presentation_count=presentation_count,
     )
 
 
@@ -303,6 +387,8 @@ class CigarAnalysis:
     ring_gauge: int | None
     length_mm: float | None
     pack_sizes: frozenset[int] = field(default_factory=frozenset)
+    #: The cigar's place in the matcher's catalogue index (-1 outside of one).
+    position: int = -1
 
     @property
     def text(self) -> str:
@@ -330,10 +416,19 @@ def analyse_cigar(
     ring_gauge: int | None = None,
     length_mm: float | None = None,
     pack_sizes: frozenset[int] = frozenset(),
+    position: int = -1,
 ) -> CigarAnalysis:
     brand_tokens = tuple(name_tokens(brand_name))
-    editions = editions_in(full_name, parse_label(full_name).editions)
-    vitola_text = _strip_spans(vitola_name, editions)
+    parsed_name = parse_label(full_name)
+    editions = editions_in(full_name, parsed_name.editions)
+    # A record may carry its size in the name ("Toro 6x52"): a dimension, not a word.
+    sizes = parse_dimensions(vitola_name)
+    vitola_text = _strip_spans(vitola_name, [*editions, *(d.text for d in sizes)])
+    vitola_text, _count = strip_counts_and_shares(vitola_text)
+    if sizes and ring_gauge is None:
+        ring_gauge = sizes[0].ring_gauge
+    if sizes and length_mm is None and sizes[0].length_mm is not None:
+        length_mm = float(sizes[0].length_mm)
     vitola = _strip_brand_prefix(name_tokens(vitola_text), brand_tokens)
     line = name_tokens(line_name)
     line_counted = bool(line) and tuple(line) != brand_tokens and not _contains(vitola, line)
@@ -361,6 +456,7 @@ def analyse_cigar(
         ring_gauge=ring_gauge,
         length_mm=length_mm,
         pack_sizes=pack_sizes,
+        position=position,
     )
 
 

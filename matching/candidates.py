@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import psycopg
@@ -36,6 +36,10 @@ from rapidfuzz.process import cdist
 
 from catalogue.models import Brand, Cigar, CigarLine, CigarPackage
 from matching.analysis import BrandIndex, CigarAnalysis, LabelAnalysis, analyse_cigar
+from matching.evidence import LABEL_SIDE, RECORD_SIDE, LearnedLookup
+from matching.models import LearnedVocabulary, VocabularyKind, VocabularyStatus
+from matching.scoring import ScoringContext
+from matching.vocabulary import build_vocabulary
 
 METHOD_PRIORITY = ("alias", "exact", "fuzzy", "vector")
 CDIST_CHUNK = 256
@@ -54,6 +58,8 @@ class CatalogueIndex:
     vectors: np.ndarray | None
     has_vector: np.ndarray
     created: list
+    #: The catalogue's word statistics and the reviewers' vocabulary (``matching.evidence``).
+    context: ScoringContext = field(default_factory=ScoringContext)
 
     def __len__(self) -> int:
         return len(self.cigars)
@@ -104,12 +110,35 @@ def _signature(model: str) -> tuple:
     brands = Brand.objects.aggregate(n=Count("id"), t=Max("updated_at"))
     packages = CigarPackage.objects.aggregate(n=Count("id"), m=Max("id"))
     vectors = Cigar.objects.filter(embedding_model=model).count()
+    learned = LearnedVocabulary.objects.aggregate(n=Count("id"), t=Max("updated_at"))
     return (model, cigars["n"], cigars["t"], lines["t"], brands["n"], brands["t"],
-            packages["n"], packages["m"], vectors)  # fmt: skip
+            packages["n"], packages["m"], vectors, learned["n"], learned["t"])  # fmt: skip
+
+
+def learned_vocabulary() -> tuple[LearnedLookup, dict[int, list[str]]]:
+    """The reviewers' vocabulary in force: word lookups and learned brand spellings."""
+    benign: set[tuple[int, str, str]] = set()
+    separating: set[tuple[int, str, str]] = set()
+    spellings: dict[int, list[str]] = defaultdict(list)
+    rows = LearnedVocabulary.objects.filter(
+        status__in=[VocabularyStatus.LEARNED, VocabularyStatus.SEPARATING]
+    ).values_list("brand_id", "kind", "term", "status")
+    sides = {VocabularyKind.LABEL_WORD: LABEL_SIDE, VocabularyKind.RECORD_WORD: RECORD_SIDE}
+    for brand_id, kind, term, status in rows:
+        if kind == VocabularyKind.BRAND_SPELLING:
+            if status == VocabularyStatus.LEARNED:
+                spellings[brand_id].append(term)
+            continue
+        target = benign if status == VocabularyStatus.LEARNED else separating
+        target.add((brand_id, term, sides[kind]))
+    return LearnedLookup(frozenset(benign), frozenset(separating)), dict(spellings)
 
 
 def _build(model: str, signature: tuple) -> CatalogueIndex:
-    brands = BrandIndex.build(list(Brand.objects.values_list("id", "name", "aliases")))
+    learned, spellings = learned_vocabulary()
+    brands = BrandIndex.build(
+        list(Brand.objects.values_list("id", "name", "aliases")), learned=spellings
+    )
     sizes: dict[int, set[int]] = defaultdict(set)
     for cigar_id, size in CigarPackage.objects.values_list("cigar_id", "pack_size"):
         sizes[cigar_id].add(size)
@@ -139,6 +168,7 @@ def _build(model: str, signature: tuple) -> CatalogueIndex:
                 ring_gauge=ring,
                 length_mm=float(length) if length is not None else None,
                 pack_sizes=frozenset(sizes.get(pk, ())),
+                position=len(cigars),
             )
         )
     position = {c.cigar_id: i for i, c in enumerate(cigars)}
@@ -176,6 +206,9 @@ def _build(model: str, signature: tuple) -> CatalogueIndex:
         vectors=matrix,
         has_vector=has_vector,
         created=created,
+        context=ScoringContext(
+            vocabulary=build_vocabulary(cigars), learned=learned, cigars=tuple(cigars)
+        ),
     )
 
 

@@ -7,11 +7,19 @@ Settings (all optional): ``MATCHING_K`` (neighbours per generator, default 30),
 default 0.05), ``MATCHING_WEIGHTS`` (signal → weight), ``MATCHING_ALTERNATIVES`` (kept
 candidates after the best, default 3), ``MATCHING_SCORED_CANDIDATES`` (candidates fully
 scored per entry, default 10).
+
+The review budget, before any human decision exists for a source:
+``MATCHING_REVIEW_BUDGET`` (the share of a first edition operators are asked to review,
+default 0.15), ``MATCHING_REVIEW_FLOOR`` (no entry scoring below it is worth a look,
+whatever the budget, default 0.20), ``MATCHING_BUDGET_MIN_ENTRIES`` (a run with fewer
+cigar entries keeps the fixed reject threshold and fixes no budget, default 100).
+Learning: ``MATCHING_LEARN_CONFIRMATIONS`` (decisions that make a word or a brand
+spelling learned, default 2).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
@@ -24,6 +32,14 @@ PENALTIES = {
     "codes": 0.45,  # numbers, Roman numerals or one-letter codes differ (Siglo VI vs I)
     "word": 0.25,  # per distinguishing word on either side (Petit Edmundo vs Edmundo)
     "words_max": 0.50,
+    # What one side states and nothing says separates products (matching.evidence): a
+    # null comparison in Fellegi-Sunter terms. It weighs little — a terse record omits
+    # line names, origins and credits — and grows with how often the word separates
+    # products elsewhere in the catalogue. It only orders the review queue: a pair with
+    # anything unexplained is never auto-accepted.
+    "unexplained_word": 0.05,
+    "unexplained_code": 0.08,  # a number says more than a word (a year, an anniversary)
+    "unexplained_max": 0.25,
     "edition": 0.50,  # an edition the cigar is not (Edición Limitada, Gran Reserva…)
     "dimensions": 0.20,  # the label's ring/length hint disagrees with the cigar
     "brand": 0.25,  # the label names another catalogue brand
@@ -46,15 +62,34 @@ class MatchingConfig:
     scored_candidates: int
     penalties: dict[str, float] = field(default_factory=lambda: dict(PENALTIES))
     calibration_id: int | None = None
+    #: How the thresholds were set: "settings", "budget" or "decisions".
+    method: str = "settings"
+    review_budget: float = 0.15
+    review_floor: float = 0.20
+    budget_min_entries: int = 100
 
-    def status_for(self, score: float, margin: float | None) -> str:
+    def status_for(self, score: float, margin: float | None, *, acceptable: bool = True) -> str:
+        """``acceptable``: the pair has nothing unexplained or in conflict (else review at
+        best, however high the score)."""
         from matching.models import MatchStatus
 
-        if score >= self.accept_threshold and (margin is None or margin >= self.min_margin):
+        if (
+            acceptable
+            and score >= self.accept_threshold
+            and (margin is None or margin >= self.min_margin)
+        ):
             return MatchStatus.AUTO_ACCEPTED
         if score >= self.reject_threshold:
             return MatchStatus.PENDING_REVIEW
         return MatchStatus.AUTO_REJECTED
+
+    @property
+    def needs_budget(self) -> bool:
+        """No threshold was fixed for the source yet: a large run sets one from the budget."""
+        return self.method == "settings"
+
+    def with_reject_threshold(self, value: float) -> MatchingConfig:
+        return replace(self, reject_threshold=min(value, self.accept_threshold))
 
 
 def _normalised_weights(weights: dict) -> dict[str, float]:
@@ -74,25 +109,36 @@ def default_config() -> MatchingConfig:
         k=int(getattr(settings, "MATCHING_K", 30)),
         alternatives=int(getattr(settings, "MATCHING_ALTERNATIVES", 3)),
         scored_candidates=int(getattr(settings, "MATCHING_SCORED_CANDIDATES", 10)),
+        review_budget=float(getattr(settings, "MATCHING_REVIEW_BUDGET", 0.15)),
+        review_floor=float(getattr(settings, "MATCHING_REVIEW_FLOOR", 0.20)),
+        budget_min_entries=int(getattr(settings, "MATCHING_BUDGET_MIN_ENTRIES", 100)),
     )
 
 
-def current_config() -> MatchingConfig:
-    """The defaults, with the latest calibration's thresholds and weights on top."""
+def learn_confirmations() -> int:
+    return max(1, int(getattr(settings, "MATCHING_LEARN_CONFIRMATIONS", 2)))
+
+
+def current_config(source_slug: str | None = None) -> MatchingConfig:
+    """The defaults, with the thresholds and weights of the calibration in force on top:
+    the newest of the source's own, else the newest for every source."""
     from matching.models import MatchingCalibration
 
     config = default_config()
-    calibration = MatchingCalibration.objects.order_by("-created_at", "-id").first()
+    calibrations = MatchingCalibration.objects.order_by("-created_at", "-id")
+    calibration = None
+    if source_slug:
+        calibration = calibrations.filter(source_slug=source_slug).first()
+    if calibration is None:
+        calibration = calibrations.filter(source_slug="").first()
     if calibration is None:
         return config
     weights = calibration.weights or config.weights
-    return MatchingConfig(
+    return replace(
+        config,
         accept_threshold=float(calibration.accept_threshold),
         reject_threshold=float(calibration.reject_threshold),
-        min_margin=config.min_margin,
         weights=_normalised_weights(weights),
-        k=config.k,
-        alternatives=config.alternatives,
-        scored_candidates=config.scored_candidates,
         calibration_id=calibration.pk,
+        method=calibration.method,
     )

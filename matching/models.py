@@ -121,11 +121,20 @@ class MatchEvent(models.Model):
         super().save(*args, **kwargs)
 
 
-class MatchingCalibration(models.Model):
-    """Thresholds (and weights) fitted on human decisions by ``calibrate_matching``.
+class CalibrationMethod(models.TextChoices):
+    DECISIONS = "decisions", "Fitted on human decisions"
+    BUDGET = "budget", "Review budget of a first edition"
 
-    The newest row is the one the engine uses; settings hold the defaults until a first
-    calibration exists. Rows are kept so that a change of figures can be traced.
+
+class MatchingCalibration(models.Model):
+    """Thresholds (and weights) of the matcher, per source.
+
+    Two kinds: ``budget`` rows are written by the first large run of a source with no
+    decisions yet (the review floor that fills the review budget, kept so that later
+    editions are judged alike); ``decisions`` rows are fitted on human decisions by
+    ``calibrate_matching``. The newest row of the entry's source wins, then the newest
+    row for all sources (blank ``source_slug``); settings hold the defaults. Rows are
+    kept so that a change of figures can be traced.
     """
 
     accept_threshold = models.DecimalField(max_digits=4, decimal_places=3)
@@ -134,6 +143,12 @@ class MatchingCalibration(models.Model):
     target_precision = models.DecimalField(max_digits=5, decimal_places=4)
     decisions = models.PositiveIntegerField(help_text="Human decisions the fit used.")
     figures = models.JSONField(default=dict, blank=True, help_text="Precision/recall curve.")
+    source_slug = models.CharField(
+        max_length=64, blank=True, default="", help_text="Blank: every source."
+    )
+    method = models.CharField(
+        max_length=16, choices=CalibrationMethod.choices, default=CalibrationMethod.DECISIONS
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -195,3 +210,108 @@ class EntryMatchState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.price_entry_id}: {self.outcome}"
+
+
+class VocabularyKind(models.TextChoices):
+    LABEL_WORD = "label_word", "Word labels carry that records omit"
+    RECORD_WORD = "record_word", "Word records carry that labels omit"
+    BRAND_SPELLING = "brand_spelling", "Brand spelling (learned alias)"
+
+
+class VocabularyStatus(models.TextChoices):
+    LEARNING = "learning", "Learning (not enough decisions yet)"
+    LEARNED = "learned", "Learned: costs nothing"
+    SEPARATING = "separating", "Separating: evidence of another product"
+    REVERTED = "reverted", "Reverted by an operator"
+
+
+class LearnedVocabulary(TimeStampedModel):
+    """What reviewers' decisions taught about a brand's labels, beyond the exact label.
+
+    Every accepted pair whose label and record differed only by unexplained words (a line
+    name the catalogue omits, an origin, a presentation word) confirms those words for the
+    brand; every rejected pair whose only differences were such words counts against them.
+    Enough confirmations and the word stops costing (``learned``); more rejections than
+    confirmations and it separates products (``separating``). A brand spelling that
+    decisions confirmed (a brand's first word, an abbreviation) becomes a brand alias.
+
+    Attributed (``VocabularyEvidence`` lists the decisions) and reversible: an operator's
+    revert sets ``reverted`` and the matcher ignores the row from its next run on.
+    """
+
+    brand = models.ForeignKey(
+        "catalogue.Brand", on_delete=models.PROTECT, related_name="learned_vocabulary"
+    )
+    kind = models.CharField(max_length=16, choices=VocabularyKind.choices)
+    #: A folded token ("nicaragua", "1875") or, for a brand spelling, folded tokens.
+    term = models.CharField(max_length=120)
+    confirmations = models.PositiveIntegerField(default=0)
+    rejections = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=16, choices=VocabularyStatus.choices, default=VocabularyStatus.LEARNING
+    )
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "matching_learned_vocabulary"
+        ordering = ["brand_id", "kind", "term"]
+        verbose_name_plural = "learned vocabulary"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "kind", "term"], name="learned_vocabulary_unique_term"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=VocabularyKind.values),
+                name="learned_vocabulary_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=VocabularyStatus.values),
+                name="learned_vocabulary_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand_id}: {self.kind} {self.term!r} ({self.status})"
+
+
+class VocabularyEvidence(models.Model):
+    """Append-only: one decision that confirmed (or counted against) a learned term."""
+
+    vocabulary = models.ForeignKey(
+        LearnedVocabulary, on_delete=models.PROTECT, related_name="evidence"
+    )
+    confirms = models.BooleanField(help_text="An acceptance (true) or a rejection (false).")
+    match = models.ForeignKey(
+        CigarCustomsMatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    label = models.CharField(max_length=500, help_text="The label as the reviewer saw it.")
+    cigar_name = models.CharField(max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "matching_vocabulary_evidence"
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "vocabulary evidence"
+
+    def __str__(self) -> str:
+        verdict = "confirms" if self.confirms else "counts against"
+        return f"{self.label!r} {verdict} {self.vocabulary_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("vocabulary evidence rows are append-only.")
+        super().save(*args, **kwargs)

@@ -13,14 +13,21 @@ Signals, each in [0, 1]:
   either is unknown, 0 if the cigar's packages are known and this one is not among them;
 - ``brand``: 1 same brand as the label's brand guess, 0.5 no guess, 0 another brand.
 
-Hard constraints subtract fixed penalties (``conf.PENALTIES``): differing numbers, Roman
-numerals or one-letter codes; distinguishing words on either side; an edition the cigar
-is not; a dimension hint that disagrees; another brand. The score is
-``Σ weight x signal - Σ penalties`` clipped to [0, 1], so every contribution can be shown.
+Hard constraints subtract fixed penalties (``conf.PENALTIES``): numbers, Roman numerals
+or one-letter codes in conflict; distinguishing words; an edition the cigar is not; a
+dimension hint that disagrees; another brand. What one side states and the other is
+silent about is weighed by ``matching.evidence`` (conflict, unexplained, learned) within
+the candidate's brand. The score is ``Σ weight x signal - Σ penalties`` clipped to
+[0, 1], so every contribution can be shown.
+
+A pair may be AUTO_ACCEPTED only if nothing in it is unexplained or in conflict
+(``PairScore.auto_acceptable``): unexplained words send it to review, however high its
+score, until reviewers have confirmed them for the brand.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -29,11 +36,12 @@ from matching.analysis import (
     CigarAnalysis,
     CigarVariant,
     LabelAnalysis,
-    codes_key,
     codes_of,
     words_of,
 )
 from matching.conf import MatchingConfig
+from matching.evidence import Evidence, LearnedLookup, weigh_codes, weigh_strictly, weigh_words
+from matching.vocabulary import CatalogueVocabulary
 
 TYPO_RATIO = 80.0
 TYPO_MIN_LENGTH = 4
@@ -51,11 +59,30 @@ class PairScore:
     label_only: list[str] = field(default_factory=list)
     cigar_only: list[str] = field(default_factory=list)
     omits_line: bool = False
+    evidence: Evidence = field(default_factory=Evidence)
+    #: Nothing unexplained, nothing in conflict, a catalogue brand read in full.
+    auto_acceptable: bool = False
 
     def contributions(self, weights: dict[str, float]) -> dict[str, float]:
         available = {n: w for n, w in weights.items() if self.signals.get(n) is not None}
         total = sum(available.values()) or 1.0
         return {n: w / total * float(self.signals[n]) for n, w in available.items()}
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """The catalogue statistics and the reviewers' vocabulary evidence is weighed with."""
+
+    vocabulary: CatalogueVocabulary = field(default_factory=CatalogueVocabulary)
+    learned: LearnedLookup = field(default_factory=LearnedLookup)
+    #: position → the codes of that cigar of the index (a sibling's numbers).
+    cigars: tuple = ()
+
+    def codes_at(self, position: int) -> Counter:
+        return self.cigars[position].variants[0].codes
+
+
+EMPTY_CONTEXT = ScoringContext()
 
 
 def align_tokens(
@@ -114,6 +141,7 @@ def _score_variant(
     vector: float | None,
     config: MatchingConfig,
     *,
+    context: ScoringContext = EMPTY_CONTEXT,
     unknown_brand_word: bool = False,
 ) -> PairScore:
     """``unknown_brand_word``: the label has no catalogue brand; read its first word as a
@@ -152,19 +180,59 @@ def _score_variant(
     if unknown_brand_word:
         penalties["unknown_brand"] = penalties_conf["unknown_brand"]
         constraints.append(f"brand not in the catalogue: {label.tokens[0]}")
-    if (codes_key(label_codes) if unknown_brand_word else label.codes_key) != variant.codes_key:
+    evidence = Evidence()
+    if brand_signal == 1.0 or unknown_brand_word:
+        # Weighed within the candidate's brand: the label's own, or the reading's hypothesis.
+        weigh_codes(
+            label_codes=label_codes,
+            cigar_codes=variant.codes,
+            cigar_words=variant.rest_words,
+            brand_id=cigar.brand_id,
+            position=cigar.position,
+            vocabulary=context.vocabulary,
+            unexplained_code_cost=penalties_conf["unexplained_code"],
+            evidence=evidence,
+        )
+        weigh_words(
+            label_only=label_only,
+            cigar_only=cigar_only,
+            label_codes=label_codes,
+            cigar_words=variant.rest_words,
+            brand_id=cigar.brand_id,
+            position=cigar.position,
+            vocabulary=context.vocabulary,
+            learned=context.learned,
+            cigar_codes_at=context.codes_at,
+            unexplained_word_cost=penalties_conf["unexplained_word"],
+            conflict_word_cost=penalties_conf["word"],
+            evidence=evidence,
+        )
+    else:
+        # No brand to weigh within (none guessed, or another one): every difference counts.
+        weigh_strictly(label_only, cigar_only, label_codes, variant.codes, evidence)
+    dropped = evidence.learned_words
+    if dropped:
+        # Learned words say nothing of identity: the names are compared without them
+        # ("Serie V Melanio Toro" with "Melanio" learned reads "Serie V Toro").
+        label_drop = {w[1:] for w in dropped if w.startswith("+")}
+        cigar_drop = {w[1:] for w in dropped if w.startswith("-")}
+        label_key = " ".join(t for t in label_key.split() if t not in label_drop)
+        cigar_key = " ".join(t for t in cigar_key.split() if t not in cigar_drop)
+        signals["exact"] = 1.0 if label_key == cigar_key else 0.0
+        signals["fuzzy"] = round(fuzz.ratio(label_key, cigar_key) / 100.0, 4)
+    if evidence.conflict_codes:
         penalties["codes"] = penalties_conf["codes"]
         shown = " ".join(sorted(label_codes.elements())) or "none"
         cigar_codes = " ".join(sorted(variant.codes.elements())) or "none"
         constraints.append(f"numbers differ: {shown} vs {cigar_codes}")
-    distinguishing = len(label_only) + len(cigar_only)
-    if distinguishing:
+    if evidence.conflict_words:
         penalties["words"] = min(
-            penalties_conf["words_max"], penalties_conf["word"] * distinguishing
+            penalties_conf["words_max"], penalties_conf["word"] * len(evidence.conflict_words)
         )
-        constraints.append(
-            "distinguishing words: "
-            + ", ".join([*(f"+{w}" for w in label_only), *(f"-{w}" for w in cigar_only)])
+        constraints.append("distinguishing words: " + ", ".join(evidence.conflict_words))
+    if evidence.unexplained_cost:
+        penalties["unexplained"] = round(
+            min(penalties_conf["unexplained_max"], evidence.unexplained_cost), 4
         )
     if label.editions != cigar.editions:
         penalties["edition"] = penalties_conf["edition"]
@@ -191,6 +259,7 @@ def _score_variant(
         label_only=label_only,
         cigar_only=cigar_only,
         omits_line=variant.omits_line,
+        evidence=evidence,
     )
     weighted = total = 0.0
     for name, weight in config.weights.items():
@@ -203,6 +272,14 @@ def _score_variant(
     if unknown_brand_word:
         score = min(score, config.accept_threshold - 0.001)
     result.score = round(score, 3)
+    result.auto_acceptable = (
+        not unknown_brand_word
+        and not label.brand_partial
+        and brand_signal == 1.0
+        and not evidence.has_conflict
+        and not evidence.has_unexplained
+        and not set(penalties) - {"line_omitted", "shorthand"}
+    )
     return result
 
 
@@ -212,6 +289,7 @@ def score_pair(
     *,
     vector: float | None,
     config: MatchingConfig,
+    context: ScoringContext = EMPTY_CONTEXT,
 ) -> PairScore:
     """The best reading of the cigar (with or without its line words) against the label."""
     best: PairScore | None = None
@@ -219,7 +297,13 @@ def score_pair(
     for variant in cigar.variants:
         for unknown_brand_word in readings:
             candidate = _score_variant(
-                label, cigar, variant, vector, config, unknown_brand_word=unknown_brand_word
+                label,
+                cigar,
+                variant,
+                vector,
+                config,
+                context=context,
+                unknown_brand_word=unknown_brand_word,
             )
             if best is None or candidate.score > best.score:
                 best = candidate

@@ -13,16 +13,27 @@ from django.db.models.functions import Abs
 from catalogue.models import Brand, Cigar, CigarPackage
 from cigarspace import embeddings
 from customs.models import CustomsPriceEntry
-from matching.analysis import BrandIndex, LabelAnalysis, analyse_cigar, analyse_label
+from matching.analysis import (
+    BrandIndex,
+    CigarAnalysis,
+    LabelAnalysis,
+    analyse_cigar,
+    analyse_label,
+)
 from matching.conf import MatchingConfig, current_config
 from matching.models import ACCEPTED_STATUSES, CigarCustomsMatch, MatchStatus
-from matching.scoring import PairScore, score_pair
+from matching.scoring import PairScore, ScoringContext, score_pair
 
 # --- analysis of one entry / one pair (decisions and explanations) --------------------------
 
 
 def brand_index() -> BrandIndex:
-    return BrandIndex.build(list(Brand.objects.values_list("id", "name", "aliases")))
+    from matching.candidates import learned_vocabulary
+
+    _lookup, spellings = learned_vocabulary()
+    return BrandIndex.build(
+        list(Brand.objects.values_list("id", "name", "aliases")), learned=spellings
+    )
 
 
 def label_analysis(*, entry: CustomsPriceEntry, brands: BrandIndex | None = None) -> LabelAnalysis:
@@ -43,6 +54,21 @@ def cigar_analysis(*, cigar: Cigar):
         length_mm=float(cigar.length_mm) if cigar.length_mm is not None else None,
         pack_sizes=sizes,
     )
+
+
+def _indexed_pair(
+    entry: CustomsPriceEntry, cigar: Cigar
+) -> tuple[LabelAnalysis, CigarAnalysis, ScoringContext]:
+    """The label and the cigar read as the matcher reads them: through its catalogue index
+    (the brand's word statistics and the learned vocabulary weigh the evidence)."""
+    from matching.candidates import catalogue_index
+
+    index = catalogue_index(embeddings.model_name())
+    position = index.position.get(cigar.pk)
+    label = label_analysis(entry=entry, brands=index.brands)
+    if position is None:
+        return label, cigar_analysis(cigar=cigar), index.context
+    return label, index.cigars[position], index.context
 
 
 def _cosine(entry: CustomsPriceEntry, cigar: Cigar) -> float | None:
@@ -68,13 +94,9 @@ def pair_score(
     *, entry: CustomsPriceEntry, cigar: Cigar, config: MatchingConfig | None = None
 ) -> PairScore:
     """The signals and constraints of one pair, computed the way the matcher does."""
-    config = config or current_config()
-    return score_pair(
-        label_analysis(entry=entry),
-        cigar_analysis(cigar=cigar),
-        vector=_cosine(entry, cigar),
-        config=config,
-    )
+    config = config or current_config(entry.publication.source.slug)
+    label, analysed, context = _indexed_pair(entry, cigar)
+    return score_pair(label, analysed, vector=_cosine(entry, cigar), config=config, context=context)
 
 
 # --- the review queue ------------------------------------------------------------------------
@@ -217,12 +239,11 @@ def match_list(
 def match_explanation(*, match: CigarCustomsMatch) -> dict:
     """Per-signal contributions (weight x value), penalties of the hard constraints hit,
     matched and unmatched label tokens, and the parsed-field differences."""
-    config = current_config()
     entry = match.price_entry
-    label = label_analysis(entry=entry)
-    cigar = cigar_analysis(cigar=match.cigar)
+    config = current_config(entry.publication.source.slug)
+    label, cigar, context = _indexed_pair(entry, match.cigar)
     stored_vector = (match.signals or {}).get("vector")
-    pair = score_pair(label, cigar, vector=stored_vector, config=config)
+    pair = score_pair(label, cigar, vector=stored_vector, config=config, context=context)
     contributions = pair.contributions(config.weights)
     available = sum(w for n, w in config.weights.items() if pair.signals.get(n) is not None) or 1
     return {
@@ -241,6 +262,9 @@ def match_explanation(*, match: CigarCustomsMatch) -> dict:
         ],
         "penalties": [{"constraint": n, "amount": round(a, 3)} for n, a in pair.penalties.items()],
         "constraints": pair.constraints,
+        # Which one-sided words were conflicts, which nothing explained, which were learned.
+        "evidence": pair.evidence.as_dict(),
+        "auto_acceptable": pair.auto_acceptable,
         "tokens": {
             "matched": pair.matched,
             "typos": [list(t) for t in pair.typos],

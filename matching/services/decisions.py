@@ -41,6 +41,7 @@ from matching.models import (
     MatchMethod,
     MatchStatus,
 )
+from matching.services.learning import learn_from_decision
 from matching.services.writes import lock_entries
 
 NOT_IN_CATALOGUE_NOTE = "not in the catalogue"
@@ -115,6 +116,8 @@ def _set_status(
         row.note = note
         fields += ["decided_by", "decided_at", "note"]
     row.save(update_fields=[*fields, "rank"])
+    if human and status in HUMAN_STATUSES and previous != status:
+        learn_from_decision(row=row, accepted=status == MatchStatus.HUMAN_ACCEPTED, actor=actor)
     if previous != status:
         MatchEvent.objects.create(
             match=row,
@@ -255,7 +258,11 @@ def _pair_row(entry: CustomsPriceEntry, cigar: Cigar, rows) -> CigarCustomsMatch
         price_entry=entry,
         match_method=MatchMethod.HUMAN,
         score=Decimal(str(pair.score)).quantize(Decimal("0.001")),
-        signals={**pair.signals, "constraints": pair.constraints},
+        signals={
+            **pair.signals,
+            "constraints": pair.constraints,
+            "evidence": pair.evidence.as_dict(),
+        },
         status=MatchStatus.AUTO_REJECTED,
         rank=len(rows) + 1,
     )

@@ -52,6 +52,7 @@ from matching.models import (
     MatchStatus,
 )
 from matching.scoring import PairScore, score_pair
+from matching.services.budget import apply_review_floors
 from matching.services.writes import write_results
 
 BATCH_SIZE = 500
@@ -90,6 +91,15 @@ class EntryResult:
     brand_name: str = ""
     #: Every scored candidate, best first (for candidate-recall measurements).
     candidate_ids: list[int] = field(default_factory=list)
+
+    @property
+    def floor_applies(self) -> bool:
+        """The best row's status follows the review floor (not an alias, not a memory)."""
+        return (
+            self.outcome in ("exact", "scored")
+            and bool(self.rows)
+            and self.rows[0].status != MatchStatus.AUTO_ACCEPTED
+        )
 
 
 @dataclass
@@ -168,13 +178,25 @@ def entry_vectors(entry_ids: list[int], model: str) -> dict[int, np.ndarray]:
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _signals_json(pair: PairScore, margin: float | None) -> dict:
+def _signals_json(pair: PairScore, margin: float | None, *, unique: bool | None = None) -> dict:
     data = dict(pair.signals)
     data["penalty"] = round(sum(pair.penalties.values()), 3)
     data["constraints"] = pair.constraints
+    # What the review page shows: conflicts, unexplained and learned words.
+    data["evidence"] = pair.evidence.as_dict()
     if margin is not None:
         data["margin"] = round(margin, 3)
+    if unique is not None:
+        data["unique"] = unique
     return data
+
+
+#: Penalties that leave a candidate fitting the label's conflict-capable evidence.
+_FITTING_PENALTIES = frozenset({"unexplained", "line_omitted", "shorthand"})
+
+
+def _fits(pair: PairScore) -> bool:
+    return pair.signals.get("brand") == 1.0 and not set(pair.penalties) - _FITTING_PENALTIES
 
 
 def _alias_pair(pair: PairScore) -> PairScore:
@@ -208,7 +230,11 @@ def score_entries(
         scored: list[tuple[PairScore, str]] = []
         for candidate in candidates:
             pair = score_pair(
-                label, index.cigars[candidate.position], vector=candidate.vector, config=config
+                label,
+                index.cigars[candidate.position],
+                vector=candidate.vector,
+                config=config,
+                context=index.context,
             )
             if "alias" in candidate.methods:
                 pair = _alias_pair(pair)
@@ -238,10 +264,15 @@ def _statuses(
 ) -> None:
     best, method = scored[0]
     margin = best.score - scored[1][0].score if len(scored) > 1 else None
+    # Uniqueness: the best is the only candidate of the brand that fits every piece of
+    # conflict-capable evidence. A match that rests on learned vocabulary must be unique.
+    fitting = [pair for pair, _method in scored if _fits(pair)]
+    unique = _fits(best) and len(fitting) == 1
+    acceptable = best.auto_acceptable and (unique or not best.evidence.learned_words)
     if method == "alias":
         status, outcome = MatchStatus.AUTO_ACCEPTED, "alias"
     else:
-        status = config.status_for(best.score, margin)
+        status = config.status_for(best.score, margin, acceptable=acceptable)
         outcome = "exact" if method == "exact" else "scored"
         resolved_at = memory.not_in_catalogue.get(key)
         if resolved_at is not None:
@@ -259,7 +290,9 @@ def _statuses(
                 cigar_id=pair.cigar_id,
                 method=pair_method,
                 score=pair.score,
-                signals=_signals_json(pair, margin if rank == 1 else None),
+                signals=_signals_json(
+                    pair, margin if rank == 1 else None, unique=unique if rank == 1 else None
+                ),
                 status=status if rank == 1 else MatchStatus.AUTO_REJECTED,
                 rank=rank,
             )
@@ -267,6 +300,21 @@ def _statuses(
 
 
 # --- entry points --------------------------------------------------------------------------
+
+
+def _by_source(entries: list[EntryInput]) -> dict[str, list[EntryInput]]:
+    grouped: dict[str, list[EntryInput]] = defaultdict(list)
+    for entry in entries:
+        grouped[entry.source_slug].append(entry)
+    return grouped
+
+
+def _configs_by_source(
+    entries: list[EntryInput], config: MatchingConfig | None
+) -> dict[str, MatchingConfig]:
+    """Each source's thresholds (a caller's ``config`` applies to every source)."""
+    slugs = {entry.source_slug for entry in entries}
+    return {slug: config or current_config(slug) for slug in slugs}
 
 
 def entries_match(
@@ -283,7 +331,6 @@ def entries_match(
     """Match ``entries`` (the cigar ones; without ``force`` only the undecided, unscored)."""
     started = time.monotonic()
     run = MatchingRun.objects.create(scope=scope[:200], trigger=trigger, started_at=timezone.now())
-    config = config or current_config()
     candidates = _entry_inputs(entries)
     todo = candidates if force else _needs_scoring(candidates)
     if on_total is not None:
@@ -294,22 +341,33 @@ def entries_match(
     scored = 0
     try:
         index = catalogue_index(model)
+        configs = _configs_by_source(candidates, config)
+        batches: list[list[EntryResult]] = []
         for start in range(0, len(todo), BATCH_SIZE):
             batch = todo[start : start + BATCH_SIZE]
-            results = score_entries(
-                batch,
-                index=index,
-                config=config,
-                memory=LabelMemory.load(batch),
-                vectors=entry_vectors([e.pk for e in batch], model),
-            )
+            memory = LabelMemory.load(batch)
+            vectors = entry_vectors([e.pk for e in batch], model)
+            results: list[EntryResult] = []
+            for slug, entries_of_source in _by_source(batch).items():
+                results += score_entries(
+                    entries_of_source,
+                    index=index,
+                    config=configs[slug],
+                    memory=memory,
+                    vectors=vectors,
+                )
+            batches.append(results)
+        # The review floor is known once every entry is scored: a budget is a share of
+        # the whole edition, filled with its most likely matches.
+        apply_review_floors(batches, candidates, configs)
+        for results in batches:
             counts.update(write_results(results))
             counts.update(f"outcome:{r.outcome}" for r in results)
-            scored += len(batch)
+            scored += len(results)
             if keep_results:
                 kept.extend(results)
             if progress is not None:
-                progress(len(batch))
+                progress(len(results))
     except BaseException as exc:
         # Each batch commits on its own, so a failed run keeps what it wrote; the run row
         # says how far it got and why it stopped (the dashboard lists failed runs), and a

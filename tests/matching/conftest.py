@@ -111,7 +111,7 @@ def score(index, label: str, full_name: str):
 
     analysis = analyse_label(label, index.brands)
     target = index.cigars[index.position[cigar(full_name).pk]]
-    return score_pair(analysis, target, vector=None, config=default_config())
+    return score_pair(analysis, target, vector=None, config=default_config(), context=index.context)
 
 
 def cigar(full_name: str) -> Cigar:

@@ -1,0 +1,91 @@
+"""The review floor: which uncertain entries go to review, before and after decisions.
+
+AUTO_REJECTED means "no catalogue cigar plausibly is this product", not "not sure". How
+far down "plausibly" goes depends on what is known:
+
+- **No decision yet for the source** (its configuration comes from the settings): a
+  large run (``budget_min_entries`` cigar entries or more) fills the operators' review
+  budget — ``review_budget`` of the entries seen, 15 % by default — with its most likely
+  matches, in score order, never below ``review_floor``. The floor it reached is stored as
+  the source's ``budget`` calibration, so that later editions are judged alike (an
+  unchanged label of the second edition gets the status it got in the first, and the
+  queue holds only what is new).
+- **A calibration exists** (a stored budget, or thresholds fitted on decisions by
+  ``calibrate_matching``): its reject threshold is the floor.
+- **A small run with no calibration** (a handful of entries): the fixed reject threshold of
+  the settings; a dozen lines say nothing about a source's score distribution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from matching.conf import MatchingConfig
+from matching.models import CalibrationMethod, MatchingCalibration, MatchStatus
+
+#: Scores are stored with three decimals: the step between two distinct scores.
+SCORE_STEP = 0.001
+
+
+def budget_floor(scores: list[float], *, budget: int, floor: float) -> float:
+    """The lowest review floor that sends at most ``budget`` of ``scores`` to review.
+
+    Every score at or above ``floor`` fits when there are few enough; otherwise the floor
+    rises to the ``budget``-th best score, one step higher when ties would overflow.
+    """
+    eligible = sorted((s for s in scores if s >= floor), reverse=True)
+    if len(eligible) <= budget:
+        return floor
+    if budget <= 0:
+        return round(eligible[0] + SCORE_STEP, 3)
+    cut = eligible[budget - 1]
+    if eligible[budget] >= cut:
+        cut = round(cut + SCORE_STEP, 3)
+    return max(cut, floor)
+
+
+def apply_review_floors(batches, entries, configs: dict[str, MatchingConfig]) -> dict[str, float]:
+    """Set the best row's status of every scored entry from its source's review floor.
+
+    ``entries`` are every cigar entry the run saw (the budget is a share of the edition,
+    not of the entries still to score). Returns the floor used per source.
+    """
+    seen = Counter(entry.source_slug for entry in entries)
+    by_source = defaultdict(list)
+    for results in batches:
+        for result in results:
+            if result.floor_applies:
+                by_source[result.entry.source_slug].append(result)
+    floors: dict[str, float] = {}
+    for slug, results in by_source.items():
+        config = configs[slug]
+        floor = config.reject_threshold
+        if config.needs_budget and seen[slug] >= config.budget_min_entries:
+            budget = math.floor(config.review_budget * seen[slug])
+            floor = budget_floor(
+                [r.rows[0].score for r in results], budget=budget, floor=config.review_floor
+            )
+            floor = min(floor, config.accept_threshold)
+            _store_budget(slug, config, floor=floor, seen=seen[slug], budget=budget)
+        floors[slug] = floor
+        for result in results:
+            best = result.rows[0]
+            best.status = (
+                MatchStatus.PENDING_REVIEW if best.score >= floor else MatchStatus.AUTO_REJECTED
+            )
+    return floors
+
+
+def _store_budget(slug: str, config: MatchingConfig, *, floor: float, seen: int, budget: int):
+    return MatchingCalibration.objects.create(
+        source_slug=slug,
+        method=CalibrationMethod.BUDGET,
+        accept_threshold=Decimal(str(round(config.accept_threshold, 3))),
+        reject_threshold=Decimal(str(round(floor, 3))),
+        weights=config.weights,
+        target_precision=Decimal("0"),
+        decisions=0,
+        figures={"review_budget": config.review_budget, "entries": seen, "budget": budget},
+    )

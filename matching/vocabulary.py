@@ -1,0 +1,183 @@
+"""What each word and number does inside the catalogue: the statistics evidence is weighed by.
+
+A label word the catalogue record lacks is evidence of *another product* only when
+something says it separates products. Two sources say so, both computed from the
+catalogue as it is (rebuilt with the matcher's in-memory index whenever the catalogue
+changes), plus what the reviewers taught (``LearnedVocabulary``):
+
+- **within the brand**: another cigar of the candidate's brand carries the word (or the
+  number). "Maduro" beside a plain version, "Short" beside "Churchill", "No 2" beside
+  "No 4" — the word points to that sibling, not to the candidate;
+- **as a modifier across the catalogue**: a word that, added to a cigar's name, makes
+  another cigar of the same brand ("Edmundo" → "Petit Edmundo", "Robusto" → "Robusto
+  Maduro"). How often a word plays that role, among the brands that use it at all, is its
+  *separation probability* — the term-frequency idea of Fellegi-Sunter/Splink applied to
+  unmatched words: a word that is usually a modifier weighs almost like a conflict even
+  under a brand that has no sibling carrying it; a word that never is (an origin, a line
+  name a terse record omits) weighs little.
+
+Variant vocabulary that every cigar culture uses to name variants is seeded
+(``VARIANT_WORDS``): it separates products even in a catalogue too small to show it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+#: Words that make a variant of a product wherever they appear ("Maduro", "Double",
+#: "Petit"…): always separating. Folded and singular, as ``name_tokens`` writes them.
+VARIANT_WORDS = frozenset(
+    {
+        "maduro",
+        "oscuro",
+        "claro",
+        "reserva",
+        "reserve",
+        "double",
+        "doble",
+        "gran",
+        "grand",
+        "grande",
+        "petit",
+        "petite",
+        "short",
+        "wide",
+        "half",
+        "slim",
+        "mini",
+        "junior",
+        "especial",
+        "special",
+        "extra",
+        "edicion",
+        "edition",
+        "limitada",
+        "limited",
+        "selection",
+        "seleccion",
+    }
+)
+
+#: Presentation words: how the cigars are packed, never which cigar it is ("petaca",
+#: "semanario", "fagot", "tubos" written outside parentheses). One-sided, they are ignored.
+PRESENTATION_WORDS = frozenset(
+    {
+        "petaca",
+        "semanario",
+        "fagot",
+        "tubo",
+        "tube",
+        "estuche",
+        "etui",
+        "coffret",
+        "boite",
+        "box",
+        "tin",
+        "lata",
+        "mazo",
+        "bundle",
+        "jarre",
+        "jarra",
+        "cabinet",
+        "cedro",
+        "cedre",
+        "alu",
+        "aluminium",
+        "pack",
+        "paquet",
+    }
+)
+
+
+def code_role(code: str) -> str:
+    """The role of a code: a year (1492-2099), a letter (Serie D), or a number."""
+    if code.isalpha():
+        return "letter"
+    if len(code) == 4 and code.isdigit() and 1492 <= int(code) <= 2099:
+        return "year"
+    return "number"
+
+
+@dataclass
+class CatalogueVocabulary:
+    """Per-brand word and code postings and the catalogue-wide separation probabilities."""
+
+    #: (brand id, word) → positions of the brand's cigars whose name carries the word.
+    brand_words: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
+    #: (brand id, code) → positions of the brand's cigars whose name carries the code.
+    brand_codes: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
+    #: (brand id, sorted words) → positions: siblings that differ only by their codes.
+    brand_word_sets: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = field(
+        default_factory=dict
+    )
+    #: word → probability that it separates two products of a brand that uses it.
+    separation: dict[str, float] = field(default_factory=dict)
+
+    def separation_of(self, word: str) -> float:
+        if word in VARIANT_WORDS:
+            return 1.0
+        return self.separation.get(word, 0.0)
+
+    def siblings_with_word(self, brand_id: int, word: str, position: int) -> tuple[int, ...]:
+        return tuple(p for p in self.brand_words.get((brand_id, word), ()) if p != position)
+
+    def siblings_with_code(self, brand_id: int, code: str, position: int) -> tuple[int, ...]:
+        return tuple(p for p in self.brand_codes.get((brand_id, code), ()) if p != position)
+
+    def siblings_with_words(
+        self, brand_id: int, words: tuple[str, ...], position: int
+    ) -> tuple[int, ...]:
+        key = (brand_id, tuple(sorted(words)))
+        return tuple(p for p in self.brand_word_sets.get(key, ()) if p != position)
+
+
+def build_vocabulary(cigars: list) -> CatalogueVocabulary:
+    """The statistics of a list of ``CigarAnalysis`` (positions are list indexes).
+
+    Linear in the catalogue's words: modifier pairs are found by hashing each name with
+    one word left out, never by comparing cigars pairwise (a 2,500-cigar brand would
+    cost six million comparisons).
+    """
+    brand_words: dict[tuple[int, str], list[int]] = defaultdict(list)
+    brand_codes: dict[tuple[int, str], list[int]] = defaultdict(list)
+    brand_word_sets: dict[tuple[int, tuple[str, ...]], list[int]] = defaultdict(list)
+    brands_using: dict[str, set[int]] = defaultdict(set)
+    for position, cigar in enumerate(cigars):
+        variant = cigar.variants[0]
+        words = tuple(sorted(set(variant.rest_words)))
+        for word in words:
+            brand_words[(cigar.brand_id, word)].append(position)
+            brands_using[word].add(cigar.brand_id)
+        for code in set(variant.codes):
+            brand_codes[(cigar.brand_id, code)].append(position)
+        brand_word_sets[(cigar.brand_id, words)].append(position)
+
+    # A word is a modifier in a brand when the name without it is another cigar's name.
+    modifier_brands: dict[str, set[int]] = defaultdict(set)
+    for (brand_id, words), _positions in brand_word_sets.items():
+        if len(words) < 2:
+            continue
+        for word in words:
+            rest = tuple(w for w in words if w != word)
+            if (brand_id, rest) in brand_word_sets:
+                modifier_brands[word].add(brand_id)
+    # Shrunk towards 0 for words seen in few brands (+1 in the denominator): one brand's
+    # coincidence says little about the word elsewhere.
+    separation = {
+        word: len(brands) / (len(brands_using[word]) + 1)
+        for word, brands in modifier_brands.items()
+    }
+    return CatalogueVocabulary(
+        brand_words={k: tuple(v) for k, v in brand_words.items()},
+        brand_codes={k: tuple(v) for k, v in brand_codes.items()},
+        brand_word_sets={k: tuple(v) for k, v in brand_word_sets.items()},
+        separation=separation,
+    )
+
+
+def codes_compatible(label: Counter, cigar: Counter) -> bool:
+    """No role in which both state a value and the values differ."""
+    label_extra, cigar_extra = label - cigar, cigar - label
+    label_roles = {code_role(c) for c in label_extra}
+    return not any(code_role(c) in label_roles for c in cigar_extra)
