@@ -68,6 +68,10 @@ class Evidence:
         return bool(self.conflict_words or self.conflict_codes)
 
     @property
+    def unexplained_words_and_codes(self) -> list[str]:
+        return [*self.unexplained_words, *self.unexplained_codes]
+
+    @property
     def has_unexplained(self) -> bool:
         return bool(self.unexplained_words or self.unexplained_codes)
 

@@ -119,6 +119,15 @@ def align_words(
     return matched, typos, label_only, remaining
 
 
+def _without(label_key: str, cigar_key: str, signed: list[str]) -> tuple[str, str]:
+    """Both keys without the signed words (``+``: the label's, ``-``: the record's)."""
+    label_drop = {w[1:] for w in signed if w.startswith("+")}
+    cigar_drop = {w[1:] for w in signed if w.startswith("-")}
+    label_key = " ".join(t for t in label_key.split() if t not in label_drop)
+    cigar_key = " ".join(t for t in cigar_key.split() if t not in cigar_drop)
+    return label_key, cigar_key
+
+
 def pack_compat(pack_size: int | None, pack_sizes: frozenset[int]) -> float:
     if pack_size is None or not pack_sizes:
         return 0.5
@@ -210,15 +219,15 @@ def _score_variant(
     else:
         # No brand to weigh within (none guessed, or another one): every difference counts.
         weigh_strictly(label_only, cigar_only, label_codes, variant.codes, evidence)
-    dropped = evidence.learned_words
-    if dropped:
+    learned, unexplained = evidence.learned_words, evidence.unexplained_words_and_codes
+    if learned or unexplained:
         # Learned words say nothing of identity: the names are compared without them
-        # ("Serie V Melanio Toro" with "Melanio" learned reads "Serie V Toro").
-        label_drop = {w[1:] for w in dropped if w.startswith("+")}
-        cigar_drop = {w[1:] for w in dropped if w.startswith("-")}
-        label_key = " ".join(t for t in label_key.split() if t not in label_drop)
-        cigar_key = " ".join(t for t in cigar_key.split() if t not in cigar_drop)
-        signals["exact"] = 1.0 if label_key == cigar_key else 0.0
+        # ("Serie V Melanio Toro" with "Melanio" learned reads "Serie V Toro"). Unexplained
+        # ones are charged once, by their own cost, not a second time through the string
+        # similarity (a long origin word would otherwise sink the fuzzy signal).
+        label_plain, cigar_plain = _without(label_key, cigar_key, learned)
+        signals["exact"] = 1.0 if label_plain == cigar_plain else 0.0
+        label_key, cigar_key = _without(label_key, cigar_key, [*learned, *unexplained])
         signals["fuzzy"] = round(fuzz.ratio(label_key, cigar_key) / 100.0, 4)
     if evidence.conflict_codes:
         penalties["codes"] = penalties_conf["codes"]

@@ -2,4 +2,4 @@
 and publication admins completed with what review needs (catalogue and customs do not
 import matching, so their admins are extended here)."""
 
-from matching.admin import cigars, publications, queue  # noqa: F401
+from matching.admin import cigars, publications, queue, vocabulary  # noqa: F401

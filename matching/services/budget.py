@@ -14,6 +14,10 @@ far down "plausibly" goes depends on what is known:
   ``calibrate_matching``): its reject threshold is the floor.
 - **A small run with no calibration** (a handful of entries): the fixed reject threshold of
   the settings; a dozen lines say nothing about a source's score distribution.
+
+The order is the score's: a candidate that is the only cigar of its brand fitting every
+conflict-capable piece of evidence, with nothing but unexplained words against it, scores
+near the top (unexplained words cost little), so it is among the first the budget takes.
 """
 
 from __future__ import annotations

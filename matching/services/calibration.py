@@ -23,7 +23,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from matching.conf import SIGNAL_NAMES, current_config
-from matching.models import CigarCustomsMatch, MatchingCalibration, MatchStatus
+from matching.models import (
+    CalibrationMethod,
+    CigarCustomsMatch,
+    MatchingCalibration,
+    MatchStatus,
+)
 
 MIN_DECISIONS = 20
 MIN_DECISIONS_FOR_WEIGHTS = 200
@@ -41,10 +46,13 @@ class CalibrationResult:
     calibration_id: int | None = None
 
 
-def _decisions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _decisions(source_slug: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = CigarCustomsMatch.objects.filter(
         status__in=[MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED]
-    ).values_list("status", "signals")
+    )
+    if source_slug:
+        rows = rows.filter(price_entry__publication__source__slug=source_slug)
+    rows = rows.values_list("status", "signals")
     labels, features, penalties = [], [], []
     for status, signals in rows:
         signals = signals or {}
@@ -94,7 +102,9 @@ def curve(scores: np.ndarray, labels: np.ndarray, *, step: float = 0.05) -> list
 def thresholds(
     scores: np.ndarray, labels: np.ndarray, *, target_precision: float, max_recall_loss: float
 ) -> tuple[float, float]:
-    candidates = np.unique(np.round(scores, 3))
+    # Rounded down to the stored precision: a threshold rounded up past a score would
+    # leave that score out of its own threshold (0.8075 → 0.808).
+    candidates = np.unique(np.floor(np.round(scores * 1000, 6)) / 1000)
     accept = 1.0
     for value in candidates:  # ascending: the lowest threshold reaching the precision
         chosen = scores >= value
@@ -112,23 +122,39 @@ def thresholds(
     return accept, min(reject, accept)
 
 
+def sources_with_decisions() -> list[str]:
+    """The sources whose entries carry human decisions, by slug."""
+    return sorted(
+        CigarCustomsMatch.objects.filter(
+            status__in=[MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED]
+        )
+        .order_by()  # the model's ordering would make DISTINCT see every row
+        .values_list("price_entry__publication__source__slug", flat=True)
+        .distinct()
+    )
+
+
 def calibration_fit(
     *,
     target_precision: float = 0.995,
     max_recall_loss: float = 0.02,
     min_decisions_for_weights: int = MIN_DECISIONS_FOR_WEIGHTS,
     store: bool = True,
+    source_slug: str | None = None,
 ) -> CalibrationResult:
+    """Fit on the decisions of one source (``source_slug``) or of every source; stored for
+    that source (or for all), it replaces the source's review-budget floor."""
     if not 0.5 <= target_precision <= 1.0:
         raise ValidationError("The target precision must be between 0.5 and 1.")
-    labels, features, penalties = _decisions()
+    labels, features, penalties = _decisions(source_slug)
     positives = int(labels.sum())
+    where = f" for {source_slug}" if source_slug else ""
     if len(labels) < MIN_DECISIONS or positives == 0 or positives == len(labels):
         raise ValidationError(
             f"Calibration needs at least {MIN_DECISIONS} human decisions with both accepted "
-            f"and rejected pairs; there are {len(labels)} ({positives} accepted)."
+            f"and rejected pairs{where}; there are {len(labels)} ({positives} accepted)."
         )
-    config = current_config()
+    config = current_config(source_slug)
     weights = dict(config.weights)
     fitted = False
     negatives = len(labels) - positives
@@ -155,13 +181,17 @@ def calibration_fit(
         curve=curve(scores, labels),
     )
     if store:
-        result.calibration_id = _store(result, target_precision).pk
+        result.calibration_id = _store(result, target_precision, source_slug or "").pk
     return result
 
 
 @transaction.atomic
-def _store(result: CalibrationResult, target_precision: float) -> MatchingCalibration:
+def _store(
+    result: CalibrationResult, target_precision: float, source_slug: str
+) -> MatchingCalibration:
     return MatchingCalibration.objects.create(
+        source_slug=source_slug,
+        method=CalibrationMethod.DECISIONS,
         accept_threshold=Decimal(str(round(result.accept_threshold, 3))),
         reject_threshold=Decimal(str(round(result.reject_threshold, 3))),
         weights=result.weights,

@@ -91,6 +91,9 @@ class EntryResult:
     brand_name: str = ""
     #: Every scored candidate, best first (for candidate-recall measurements).
     candidate_ids: list[int] = field(default_factory=list)
+    #: The best is the only cigar of the brand that fits every conflict-capable piece of
+    #: evidence (shown to reviewers; required to auto-accept through learned words).
+    unique: bool = False
 
     @property
     def floor_applies(self) -> bool:
@@ -269,6 +272,7 @@ def _statuses(
     fitting = [pair for pair, _method in scored if _fits(pair)]
     unique = _fits(best) and len(fitting) == 1
     acceptable = best.auto_acceptable and (unique or not best.evidence.learned_words)
+    result.unique = unique
     if method == "alias":
         status, outcome = MatchStatus.AUTO_ACCEPTED, "alias"
     else:

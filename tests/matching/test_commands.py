@@ -132,10 +132,13 @@ def test_calibrate_matching_stores_thresholds_from_human_decisions(habanos, publ
     assert calibration.decisions == 24
     assert calibration.reject_threshold <= calibration.accept_threshold
     assert calibration.figures["curve"][0]["threshold"] == 0.0
-    # The engine now reads these thresholds.
+    # Fitted per source: the engine reads these thresholds for that source's entries.
     from matching.conf import current_config
 
-    assert current_config().accept_threshold == float(calibration.accept_threshold)
+    assert calibration.source_slug == publication.source.slug
+    assert current_config(calibration.source_slug).accept_threshold == float(
+        calibration.accept_threshold
+    )
 
 
 def test_calibrate_matching_needs_decisions(db):
