@@ -177,6 +177,16 @@ def parse_record(spec: str, header: dict) -> Record:
     return record
 
 
+def find_group(built: Built, wanted: Record) -> list[Record]:
+    """``@Brand / Line / Name``: the records of an earlier P line (with its duplicates)."""
+    k = (fold(wanted.brand), fold(wanted.line), fold(wanted.name))
+    for product in built.products:
+        for r in product.records:
+            if (fold(r.brand), fold(r.line), fold(r.name)) == k:
+                return product.records
+    raise ValueError(f"no earlier P line holds {wanted.brand} / {wanted.line} / {wanted.name}")
+
+
 def read_data() -> Built:
     built = Built()
     header: dict = {}
@@ -212,6 +222,8 @@ def read_data() -> Built:
                     cats, label, packs, kind = fields
                     if cats == "=":
                         records = last_records
+                    elif cats.startswith("@"):
+                        records = find_group(built, parse_record(cats[1:], header))
                     else:
                         records = [parse_record(s, header) for s in cats.split(";;")]
                         built.records.extend(records)
