@@ -239,8 +239,8 @@ def read_data() -> Built:
                 raise SystemExit(f"{where}: {error}: {raw!r}") from None
             for text in labels:
                 dims = None
-                if "#" in text:
-                    text, spec = (s.strip() for s in text.split("#", 1))
+                if "~" in text:
+                    text, spec = (s.strip() for s in text.split("~", 1))
                     ring, mm, inches = parse_dims(spec)
                     dims = (ring, mm or round(inches * 25.4, 1))
                 elif records and records[0].ring and (records[0].length_mm or records[0].length_in):
@@ -566,7 +566,7 @@ def check_absent(built: Built) -> None:
     errors = [
         f"absent product equals a catalogue record: {base!r}"
         for product in built.products
-        if product.code == "A"
+        if product.code == "A" and product.kind != "distractor-near"
         for base, _ in product.labels
         if key(base) in names
     ]
