@@ -285,13 +285,8 @@ def main() -> None:
     from matching.conf import current_config
     from matching.embeddings import entries_embed
     from matching.services import publication_match
-    from matching.services.runs import (
-        BATCH_SIZE,
-        LabelMemory,
-        _entry_inputs,
-        entry_vectors,
-        score_entries,
-    )
+    from matching.services.inputs import LabelMemory, entry_inputs, entry_vectors
+    from matching.services.runs import BATCH_SIZE, score_entries
 
     build_catalogue(args.cigars, rng)
     model = embeddings.model_name()
@@ -325,7 +320,7 @@ def main() -> None:
     index = catalogue_index(model)
     print(f"catalogue index: {len(index):,} cigars loaded in {time.perf_counter() - started:.1f} s")
     config = current_config()
-    inputs = _entry_inputs(publication.entries.all())
+    inputs = entry_inputs(publication.entries.all())
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(inputs), BATCH_SIZE):
         batch = inputs[start : start + BATCH_SIZE]

@@ -369,3 +369,12 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# --- Matching (matching/conf.py reads these; thresholds per source come from calibrations) ---
+# The share of a source's first large edition sent to review before any decision exists,
+# the score below which nothing is worth a look, and the run size that fixes the budget.
+MATCHING_REVIEW_BUDGET = env.float("MATCHING_REVIEW_BUDGET", default=0.15, minimum=0, maximum=1)
+MATCHING_REVIEW_FLOOR = env.float("MATCHING_REVIEW_FLOOR", default=0.20, minimum=0, maximum=1)
+MATCHING_BUDGET_MIN_ENTRIES = env.int("MATCHING_BUDGET_MIN_ENTRIES", default=100, minimum=1)
+# Decisions that make a word or a brand spelling learned (or separating).
+MATCHING_LEARN_CONFIRMATIONS = env.int("MATCHING_LEARN_CONFIRMATIONS", default=2, minimum=1)

@@ -89,18 +89,21 @@ def name_tokens(text: str) -> list[str]:
             and words[i + 1] != "no"
         )
     ]
-    return _without_credit([t for t in words if t not in CONNECTORS and t not in NOISE])
+    return [t for t in words if t not in CONNECTORS and t not in NOISE]
 
 
-def _without_credit(tokens: list[str]) -> list[str]:
-    """Drop a maker credit: "by" (after the name's first word) and up to three words."""
+def credit_words(tokens) -> frozenset[str]:
+    """A maker credit's words: "by" (after the name's first word) and up to three words
+    after it, up to a number ("Undercrown by Drew Estate Maduro Gran Toro" → by, drew,
+    estate, maduro; what of it names the product is decided with the catalogue)."""
+    tokens = list(tokens)
     for i, word in enumerate(tokens):
         if word == CREDIT_WORD and i > 0:
             end = i + 1
             while end < len(tokens) and end - i <= MAX_CREDIT_WORDS and not is_code(tokens[end]):
                 end += 1
-            return tokens[:i] + tokens[end:]
-    return tokens
+            return frozenset(tokens[i:end])
+    return frozenset()
 
 
 def strip_counts_and_shares(text: str) -> tuple[str, int | None]:
@@ -257,6 +260,8 @@ class LabelAnalysis:
     brand_partial: bool = False
     #: A count read from a presentation word outside parentheses ("petaca de 5").
     presentation_count: int | None = None
+    #: The words of a maker credit ("by Drew Estate"), kept in the tokens.
+    credit: frozenset[str] = frozenset()
 
     @property
     def pack_size(self) -> int | None:
@@ -336,6 +341,7 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
         all_words=words_of(tokens),
         brand_partial=brand_partial,
         presentation_count=presentation_count,
+        credit=credit_words(rest),
     )
 
 
@@ -429,10 +435,13 @@ def analyse_cigar(
         ring_gauge = sizes[0].ring_gauge
     if sizes and length_mm is None and sizes[0].length_mm is not None:
         length_mm = float(sizes[0].length_mm)
-    vitola = _strip_brand_prefix(name_tokens(vitola_text), brand_tokens)
+    vitola_tokens = name_tokens(vitola_text)
+    credit = credit_words(vitola_tokens)
+    vitola_tokens = [t for t in vitola_tokens if t not in credit]
+    vitola = _strip_brand_prefix(vitola_tokens, brand_tokens)
     line = name_tokens(line_name)
     line_counted = bool(line) and tuple(line) != brand_tokens and not _contains(vitola, line)
-    full_vitola = name_tokens(vitola_text)
+    full_vitola = vitola_tokens
     variants: list[CigarVariant] = []
     # With the line ("Cohiba Behike BHK 54") and without it ("Cohiba BHK 54"); the vitola
     # with the brand it repeats ("Romeo y Julieta Romeo No.2") and without ("Montecristo

@@ -17,8 +17,13 @@ product. So each word or code present on one side only is classified:
 - **learned**: reviewers accepted pairs that this word bridged often enough
   (``LearnedVocabulary``): it costs nothing.
 - presentation words ("petaca", "tubos" outside parentheses) are unexplained at the base
-  cost unless the brand's records tell presentations apart; maker credits ("by …") are
-  left out of the name by ``matching.analysis``.
+  cost unless the brand's records tell presentations apart; the words of a maker credit
+  ("… by Drew Estate") are ignored, unless they are variant vocabulary ("by Oliva Maduro").
+
+A sibling "carries" a label word only if it fits the label (everything its name says, the
+label says): when every sibling carrying the word also names a vitola the label does not,
+the word is the name of a line the candidate's record leaves out ("Maduro 5", "Linea
+1935"), not a pointer to another product.
 
 Numbers follow the same rule: a label number the record lacks conflicts only if the
 record has a number in that role, or a sibling of the brand carries it; a record number
@@ -58,6 +63,8 @@ class Evidence:
     conflict_words: list[str] = field(default_factory=list)
     unexplained_words: list[str] = field(default_factory=list)
     learned_words: list[str] = field(default_factory=list)
+    #: A maker credit's words: neither evidence nor compared.
+    ignored_words: list[str] = field(default_factory=list)
     conflict_codes: list[str] = field(default_factory=list)
     unexplained_codes: list[str] = field(default_factory=list)
     #: Graded cost of the unexplained words and codes (before the cap).
@@ -87,55 +94,90 @@ def _signed(word: str, side: str) -> str:
     return f"+{word}" if side == LABEL_SIDE else f"-{word}"
 
 
+@dataclass(frozen=True)
+class PairFacts:
+    """What the classification of one (label, candidate) pair looks at."""
+
+    brand_id: int | None
+    #: The candidate's place in the index (its siblings are the brand's other cigars).
+    position: int
+    label_words: frozenset[str]
+    label_codes: Counter
+    cigar_words: tuple[str, ...]
+    cigar_codes: Counter
+    #: Words of the label's maker credit ("by Drew Estate"): who rolls it, not which cigar.
+    credit_words: frozenset[str] = frozenset()
+
+
+class Siblings:
+    """The brand's other cigars, as the index holds them."""
+
+    def __init__(self, vocabulary: CatalogueVocabulary, words_at, codes_at) -> None:
+        self.vocabulary = vocabulary
+        self.words_at = words_at
+        self.codes_at = codes_at
+
+    def fit_label(self, facts: PairFacts, positions) -> bool:
+        """Does one of these siblings fit the label: everything its name says, the label
+        says too (its words are the label's, its numbers agree)? Then a label word it
+        carries points to it. A sibling that carries the word beside a vitola the label
+        does not name ("Maduro 5 Mágicos" for a "Maduro 5 Genios" label) does not: the
+        word is then the name of a line the candidate's record leaves out."""
+        return any(
+            set(self.words_at(p)) <= facts.label_words
+            and codes_compatible(facts.label_codes, self.codes_at(p))
+            for p in positions
+        )
+
+    def share_a_line(self, facts: PairFacts, word: str, positions) -> bool:
+        """Does a sibling carry ``word`` together with another of the label's words or
+        numbers? Then the word is part of a line name the label and that sibling share."""
+        return any(
+            (set(self.words_at(p)) - {word}) & facts.label_words
+            or self.codes_at(p) & facts.label_codes
+            for p in positions
+        )
+
+
 def weigh_words(
     *,
     label_only: list[str],
     cigar_only: list[str],
-    label_codes: Counter,
-    cigar_words: tuple[str, ...],
-    brand_id: int | None,
-    position: int,
-    vocabulary: CatalogueVocabulary,
+    facts: PairFacts,
+    siblings: Siblings,
     learned: LearnedLookup,
-    cigar_codes_at,
     unexplained_word_cost: float,
     conflict_word_cost: float,
     evidence: Evidence,
 ) -> None:
-    """Classify the one-sided words of a pair into ``evidence``.
-
-    ``cigar_codes_at(position)`` gives a sibling's codes (to tell whether a sibling that
-    carries a label word also fits the label's numbers).
-    """
+    """Classify the one-sided words of a pair into ``evidence``."""
+    vocabulary = siblings.vocabulary
     pending: list[tuple[str, str, float]] = []
     for side, words in ((LABEL_SIDE, label_only), (RECORD_SIDE, cigar_only)):
         for word in words:
             signed = _signed(word, side)
-            if brand_id is not None:
-                key = (brand_id, word, side)
+            if facts.brand_id is not None:
+                key = (facts.brand_id, word, side)
                 if key in learned.separating:
                     evidence.conflict_words.append(signed)
                     continue
                 if key in learned.benign:
                     evidence.learned_words.append(signed)
                     continue
-            if _separates_in_brand(
-                word, side, cigar_words, label_codes, brand_id, position, vocabulary,
-                cigar_codes_at,
-            ):  # fmt: skip
+            verdict = _word_verdict(word, side, facts, siblings)
+            if verdict == "conflict":
                 evidence.conflict_words.append(signed)
-                continue
-            if word in PRESENTATION_WORDS:
-                # How it is packed: the same cigar, unless the brand's own records tell
-                # presentations apart (checked above). Unexplained at the base cost.
+            elif verdict == "credit":
+                evidence.ignored_words.append(signed)
+            elif verdict == "presentation":
+                # How it is packed, not which cigar: the base cost.
                 pending.append((signed, side, unexplained_word_cost))
-                continue
-            separation = vocabulary.separation_of(word)
-            if separation >= 1.0:
-                evidence.conflict_words.append(signed)
-                continue
-            cost = unexplained_word_cost + (conflict_word_cost - unexplained_word_cost) * separation
-            pending.append((signed, side, cost))
+            else:
+                separation = vocabulary.separation_of(word)
+                cost = unexplained_word_cost + (conflict_word_cost - unexplained_word_cost) * min(
+                    1.0, separation
+                )
+                pending.append((signed, side, cost))
     sides = {side for _signed_word, side, _cost in pending}
     if len(sides) == 2:
         # A word on each side that nothing explains: the two name different vitolas.
@@ -146,63 +188,71 @@ def weigh_words(
         evidence.unexplained_cost += cost
 
 
-def _separates_in_brand(
-    word: str,
-    side: str,
-    cigar_words: tuple[str, ...],
-    label_codes: Counter,
-    brand_id: int | None,
-    position: int,
-    vocabulary: CatalogueVocabulary,
-    cigar_codes_at,
-) -> bool:
-    if brand_id is None:
-        return False
+def _word_verdict(word: str, side: str, facts: PairFacts, siblings: Siblings) -> str:
+    """``conflict``, ``credit``, ``presentation`` or ``unexplained`` for one word."""
+    vocabulary = siblings.vocabulary
+    brand_id = facts.brand_id
     if side == LABEL_SIDE:
-        # A sibling carries the word and fits the label's numbers: the label may be it.
-        return any(
-            codes_compatible(label_codes, cigar_codes_at(p))
-            for p in vocabulary.siblings_with_word(brand_id, word, position)
-        )
+        carriers = vocabulary.siblings_with_word(brand_id, word, facts.position) if brand_id else ()
+        if carriers and siblings.fit_label(facts, carriers):
+            return "conflict"  # the label may be that sibling
+        if word in PRESENTATION_WORDS:
+            # Separating only where the brand's records tell the presentations apart: the
+            # candidate's own name with the word is another record.
+            with_word = (*facts.cigar_words, word)
+            if brand_id and vocabulary.siblings_with_words(brand_id, with_word, facts.position):
+                return "conflict"
+            return "presentation"
+        if vocabulary.separation_of(word) >= 1.0 and not siblings.share_a_line(
+            facts, word, carriers
+        ):
+            # Variant vocabulary: the label names a variant of the candidate ("Robusto
+            # Maduro" for the plain Robusto) unless the word belongs to a line name the
+            # label shares with a sibling ("Maduro 5" of "Maduro 5 Mágicos").
+            return "conflict"
+        if word in facts.credit_words and vocabulary.separation_of(word) < 1.0:
+            return "credit"
+        return "unexplained"
     # The record's word the label omits: does a sibling exist without it (the plain
     # version of "Robusto Maduro")? Then the silent label may be that sibling.
-    plain = tuple(w for w in cigar_words if w != word)
-    return bool(vocabulary.siblings_with_words(brand_id, plain, position))
+    plain = tuple(w for w in facts.cigar_words if w != word)
+    if brand_id and vocabulary.siblings_with_words(brand_id, plain, facts.position):
+        return "conflict"
+    if word in PRESENTATION_WORDS:
+        return "presentation"
+    if vocabulary.separation_of(word) >= 1.0:
+        return "conflict"
+    return "unexplained"
 
 
 def weigh_codes(
     *,
-    label_codes: Counter,
-    cigar_codes: Counter,
-    cigar_words: tuple[str, ...],
-    brand_id: int | None,
-    position: int,
-    vocabulary: CatalogueVocabulary,
+    facts: PairFacts,
+    siblings: Siblings,
     unexplained_code_cost: float,
     evidence: Evidence,
 ) -> None:
     """Classify the codes present on one side only into ``evidence``."""
-    label_extra = label_codes - cigar_codes
-    cigar_extra = cigar_codes - label_codes
-    label_roles = {code_role(c) for c in label_codes}
-    cigar_roles = {code_role(c) for c in cigar_codes}
+    vocabulary = siblings.vocabulary
+    brand_id = facts.brand_id
+    label_extra = facts.label_codes - facts.cigar_codes
+    cigar_extra = facts.cigar_codes - facts.label_codes
+    label_roles = {code_role(c) for c in facts.label_codes}
+    cigar_roles = {code_role(c) for c in facts.cigar_codes}
     for code in sorted(label_extra.elements()):
-        role = code_role(code)
-        if role in cigar_roles or (
-            brand_id is not None and vocabulary.siblings_with_code(brand_id, code, position)
-        ):
+        carriers = vocabulary.siblings_with_code(brand_id, code, facts.position) if brand_id else ()
+        if code_role(code) in cigar_roles or (carriers and siblings.fit_label(facts, carriers)):
             evidence.conflict_codes.append(f"+{code}")
         else:
             evidence.unexplained_codes.append(f"+{code}")
             evidence.unexplained_cost += unexplained_code_cost
     for code in sorted(cigar_extra.elements()):
-        role = code_role(code)
-        siblings = (
-            vocabulary.siblings_with_words(brand_id, cigar_words, position)
-            if brand_id is not None
+        same_words = (
+            vocabulary.siblings_with_words(brand_id, facts.cigar_words, facts.position)
+            if brand_id
             else ()
         )
-        if role in label_roles or siblings:
+        if code_role(code) in label_roles or same_words:
             evidence.conflict_codes.append(f"-{code}")
         else:
             evidence.unexplained_codes.append(f"-{code}")

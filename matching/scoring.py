@@ -40,7 +40,16 @@ from matching.analysis import (
     words_of,
 )
 from matching.conf import MatchingConfig
-from matching.evidence import Evidence, LearnedLookup, weigh_codes, weigh_strictly, weigh_words
+from matching.evidence import (
+    Evidence,
+    LearnedLookup,
+    PairFacts,
+    Siblings,
+    weigh_codes,
+    weigh_strictly,
+    weigh_words,
+)
+from matching.shorthand import is_abbreviation
 from matching.vocabulary import CatalogueVocabulary
 
 TYPO_RATIO = 80.0
@@ -81,6 +90,13 @@ class ScoringContext:
     def codes_at(self, position: int) -> Counter:
         return self.cigars[position].variants[0].codes
 
+    def words_at(self, position: int) -> tuple[str, ...]:
+        return self.cigars[position].variants[0].rest_words
+
+    @property
+    def siblings(self) -> Siblings:
+        return Siblings(self.vocabulary, self.words_at, self.codes_at)
+
 
 EMPTY_CONTEXT = ScoringContext()
 
@@ -111,6 +127,13 @@ def align_words(
                     ratio = fuzz.ratio(token, other)
                     if ratio > best_ratio:
                         best, best_ratio = other, ratio
+        if best is None or best_ratio < TYPO_RATIO:
+            # "BHK" for "Behike", "Hab" for "Habano": one side abbreviates the other.
+            best = next(
+                (o for o in remaining if is_abbreviation(token, o) or is_abbreviation(o, token)),
+                None,
+            )
+            best_ratio = TYPO_RATIO if best is not None else 0.0
         if best is not None and best_ratio >= TYPO_RATIO:
             remaining.remove(best)
             typos.append((token, best))
@@ -126,6 +149,22 @@ def _without(label_key: str, cigar_key: str, signed: list[str]) -> tuple[str, st
     label_key = " ".join(t for t in label_key.split() if t not in label_drop)
     cigar_key = " ".join(t for t in cigar_key.split() if t not in cigar_drop)
     return label_key, cigar_key
+
+
+def _omitted_variant_words(
+    cigar: CigarAnalysis, variant: CigarVariant, context: ScoringContext
+) -> list[str]:
+    """Line words a line-less reading leaves out that name a variant ("Maduro" of a
+    "Flor de Selva / Maduro / Churchill" record): the label that omits them is the plain
+    cigar, so they are weighed as record words the label lacks, not silently dropped."""
+    if not variant.omits_line:
+        return []
+    kept = set(variant.rest_words)
+    return [
+        word
+        for word in cigar.variants[0].rest_words
+        if word not in kept and context.vocabulary.separation_of(word) >= 1.0
+    ]
 
 
 def pack_compat(pack_size: int | None, pack_sizes: frozenset[int]) -> float:
@@ -192,26 +231,28 @@ def _score_variant(
     evidence = Evidence()
     if brand_signal == 1.0 or unknown_brand_word:
         # Weighed within the candidate's brand: the label's own, or the reading's hypothesis.
-        weigh_codes(
-            label_codes=label_codes,
-            cigar_codes=variant.codes,
-            cigar_words=variant.rest_words,
+        facts = PairFacts(
             brand_id=cigar.brand_id,
             position=cigar.position,
-            vocabulary=context.vocabulary,
+            label_words=frozenset(label_words),
+            label_codes=label_codes,
+            cigar_words=variant.rest_words,
+            cigar_codes=variant.codes,
+            credit_words=label.credit,
+        )
+        siblings = context.siblings
+        weigh_codes(
+            facts=facts,
+            siblings=siblings,
             unexplained_code_cost=penalties_conf["unexplained_code"],
             evidence=evidence,
         )
         weigh_words(
             label_only=label_only,
-            cigar_only=cigar_only,
-            label_codes=label_codes,
-            cigar_words=variant.rest_words,
-            brand_id=cigar.brand_id,
-            position=cigar.position,
-            vocabulary=context.vocabulary,
+            cigar_only=[*cigar_only, *_omitted_variant_words(cigar, variant, context)],
+            facts=facts,
+            siblings=siblings,
             learned=context.learned,
-            cigar_codes_at=context.codes_at,
             unexplained_word_cost=penalties_conf["unexplained_word"],
             conflict_word_cost=penalties_conf["word"],
             evidence=evidence,
@@ -219,7 +260,8 @@ def _score_variant(
     else:
         # No brand to weigh within (none guessed, or another one): every difference counts.
         weigh_strictly(label_only, cigar_only, label_codes, variant.codes, evidence)
-    learned, unexplained = evidence.learned_words, evidence.unexplained_words_and_codes
+    learned = [*evidence.learned_words, *evidence.ignored_words]
+    unexplained = evidence.unexplained_words_and_codes
     if learned or unexplained:
         # Learned words say nothing of identity: the names are compared without them
         # ("Serie V Melanio Toro" with "Melanio" learned reads "Serie V Toro"). Unexplained

@@ -24,158 +24,42 @@ its label was not scored before (``EntryMatchState``).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from catalogue.models import AliasKind, CigarAlias
 from cigarspace import embeddings
-from customs.labels import label_key
 from customs.models import CustomsPriceEntry, CustomsPublication
-from customs.rows import is_cigar_category
 from matching.analysis import LabelAnalysis, analyse_label
-from matching.candidates import CatalogueIndex, catalogue_index, generate, load_vectors
+from matching.candidates import CatalogueIndex, catalogue_index, generate
 from matching.conf import MatchingConfig, current_config
 from matching.models import (
-    HUMAN_STATUSES,
-    CigarCustomsMatch,
-    EntryMatchState,
     MatchingRun,
     MatchMethod,
     MatchStatus,
 )
 from matching.scoring import PairScore, score_pair
 from matching.services.budget import apply_review_floors
+from matching.services.inputs import (
+    EntryInput,
+    EntryResult,
+    LabelMemory,
+    RunOutcome,
+    ScoredRow,
+    entry_inputs,
+    entry_vectors,
+    needs_scoring,
+)
 from matching.services.writes import write_results
 
 BATCH_SIZE = 500
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class EntryInput:
-    pk: int
-    source_slug: str
-    label: str
-    normalised_label: str
-    brand_guess: str
-
-    @property
-    def key(self) -> str:
-        return label_key(self.label)
-
-
-@dataclass
-class ScoredRow:
-    cigar_id: int
-    method: str
-    score: float
-    signals: dict
-    status: str
-    rank: int
-
-
-@dataclass
-class EntryResult:
-    entry: EntryInput
-    outcome: str
-    rows: list[ScoredRow] = field(default_factory=list)
-    brand_name: str = ""
-    #: Every scored candidate, best first (for candidate-recall measurements).
-    candidate_ids: list[int] = field(default_factory=list)
-    #: The best is the only cigar of the brand that fits every conflict-capable piece of
-    #: evidence (shown to reviewers; required to auto-accept through learned words).
-    unique: bool = False
-
-    @property
-    def floor_applies(self) -> bool:
-        """The best row's status follows the review floor (not an alias, not a memory)."""
-        return (
-            self.outcome in ("exact", "scored")
-            and bool(self.rows)
-            and self.rows[0].status != MatchStatus.AUTO_ACCEPTED
-        )
-
-
-@dataclass
-class RunOutcome:
-    run: MatchingRun
-    results: list[EntryResult]
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def _entry_inputs(queryset: QuerySet[CustomsPriceEntry]) -> list[EntryInput]:
-    rows = queryset.order_by("pk").values_list(
-        "pk",
-        "publication__source__slug",
-        "raw_label",
-        "new_label",
-        "normalised_label",
-        "category",
-        "brand_guess",
-    )
-    # Only cigar lines are ever candidates: a category matched loosely ("%cigar%") would
-    # let cigarettes in.
-    return [
-        EntryInput(pk, slug, new or raw, normalised, brand)
-        for pk, slug, raw, new, normalised, category, brand in rows
-        if is_cigar_category(category)
-    ]
-
-
-def _needs_scoring(entries: list[EntryInput]) -> list[EntryInput]:
-    ids = [e.pk for e in entries]
-    decided = set(
-        CigarCustomsMatch.objects.filter(price_entry_id__in=ids, status__in=HUMAN_STATUSES)
-        .values_list("price_entry_id", flat=True)
-        .distinct()
-    )
-    scored = dict(
-        EntryMatchState.objects.filter(price_entry_id__in=ids).values_list(
-            "price_entry_id", "label_key"
-        )
-    )
-    return [e for e in entries if e.pk not in decided and scored.get(e.pk) != e.key]
-
-
-@dataclass
-class LabelMemory:
-    accepted: dict[tuple[str, str], int]
-    rejected: dict[tuple[str, str], set[int]]
-    not_in_catalogue: dict[tuple[str, str], dt.datetime]
-
-    @classmethod
-    def load(cls, entries: list[EntryInput]) -> LabelMemory:
-        memory = cls({}, defaultdict(set), {})
-        slugs = {e.source_slug for e in entries}
-        labels = {e.normalised_label for e in entries}
-        rows = CigarAlias.objects.filter(
-            source_slug__in=slugs, normalised_label__in=labels
-        ).values_list("source_slug", "normalised_label", "kind", "cigar_id", "created_at")
-        for slug, label, kind, cigar_id, created_at in rows:
-            if kind == AliasKind.ACCEPTED:
-                memory.accepted[(slug, label)] = cigar_id
-            elif kind == AliasKind.REJECTED:
-                memory.rejected[(slug, label)].add(cigar_id)
-            else:
-                memory.not_in_catalogue[(slug, label)] = created_at
-        return memory
-
-
-def entry_vectors(entry_ids: list[int], model: str) -> dict[int, np.ndarray]:
-    if not entry_ids:
-        return {}
-    return load_vectors("customs_price_entry", "AND id = ANY(%s)", [entry_ids], model)
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -335,8 +219,8 @@ def entries_match(
     """Match ``entries`` (the cigar ones; without ``force`` only the undecided, unscored)."""
     started = time.monotonic()
     run = MatchingRun.objects.create(scope=scope[:200], trigger=trigger, started_at=timezone.now())
-    candidates = _entry_inputs(entries)
-    todo = candidates if force else _needs_scoring(candidates)
+    candidates = entry_inputs(entries)
+    todo = candidates if force else needs_scoring(candidates)
     if on_total is not None:
         on_total(len(todo))
     model = embeddings.model_name()

@@ -27,7 +27,7 @@ from matching.models import (
 )
 
 if TYPE_CHECKING:
-    from matching.services.runs import EntryResult
+    from matching.services.inputs import EntryResult
 
 RUN_NOTE = "matcher run"
 
