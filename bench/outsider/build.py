@@ -244,10 +244,9 @@ def read_data() -> Built:
             where = f"{path.name}:{lineno}"
             if line.startswith("@"):
                 header = dict(DEFAULT_STYLE)
-                for item in re.findall(r'(\w+)="([^"]*)"|(\w+)=(\S+)', line[1:]):
-                    k = item[0] or item[2]
-                    v = item[1] if item[0] else item[3]
-                    header[k] = v
+                # key=value pairs; a value runs to the next key (country=Dominican Republic).
+                for k, v in re.findall(r"(\w+)=(.*?)(?=\s+\w+=|$)", line[1:].strip()):
+                    header[k] = v.strip()
                 continue
             code, _, rest = line.partition(" ")
             fields = [f.strip() for f in rest.split(" | ")]
