@@ -187,6 +187,51 @@ def find_group(built: Built, wanted: Record) -> list[Record]:
     raise ValueError(f"no earlier P line holds {wanted.brand} / {wanted.line} / {wanted.name}")
 
 
+# What a supplier prints for a vitola when it adds dimensions (ring, inches): the usual
+# sizes of these shapes in the non-Cuban trade.
+TYPICAL_SIZES = {
+    "short robusto": (50, 4),
+    "petit robusto": (50, 4),
+    "robusto": (50, 5),
+    "toro": (52, 6),
+    "gran toro": (54, 6.5),
+    "gordo": (60, 6),
+    "churchill": (48, 7),
+    "double corona": (49, 7.5),
+    "torpedo": (52, 6.125),
+    "belicoso": (52, 5.5),
+    "piramide": (52, 6.125),
+    "corona": (42, 5.5),
+    "petit corona": (42, 4.5),
+    "corona gorda": (46, 5.625),
+    "lancero": (38, 7.5),
+    "panatela": (38, 6),
+    "perfecto": (48, 5),
+    "sixty": (60, 6),
+    "monarca": (50, 5),
+    "n°1": (54, 6.75),
+    "n°2": (52, 6.125),
+    "n°35": (48, 4),
+    "n°47": (52, 4.75),
+    "n°48": (60, 6),
+    "n°90": (52, 5.5),
+    "n°44": (46, 6),
+    "n°46": (50, 5.625),
+    "n°50": (50, 5),
+    "n°85": (50, 6.5),
+    "n°95": (55, 6.25),
+}
+
+
+def typical_dims(label: str) -> tuple[int, float] | None:
+    words = fold(label)
+    for name in sorted(TYPICAL_SIZES, key=len, reverse=True):
+        if re.search(rf"(^|\s){re.escape(name)}(\s|$)", words):
+            ring, inches = TYPICAL_SIZES[name]
+            return ring, round(inches * 25.4, 1)
+    return None
+
+
 def read_data() -> Built:
     built = Built()
     header: dict = {}
@@ -199,10 +244,9 @@ def read_data() -> Built:
             where = f"{path.name}:{lineno}"
             if line.startswith("@"):
                 header = dict(DEFAULT_STYLE)
-                for item in re.findall(r'(\w+)="([^"]*)"|(\w+)=(\S+)', line[1:]):
-                    k = item[0] or item[2]
-                    v = item[1] if item[0] else item[3]
-                    header[k] = v
+                # key=value pairs; a value runs to the next key (country=Dominican Republic).
+                for k, v in re.findall(r"(\w+)=(.*?)(?=\s+\w+=|$)", line[1:].strip()):
+                    header[k] = v.strip()
                 continue
             code, _, rest = line.partition(" ")
             fields = [f.strip() for f in rest.split(" | ")]
@@ -246,6 +290,8 @@ def read_data() -> Built:
                 elif records and records[0].ring and (records[0].length_mm or records[0].length_in):
                     r = records[0]
                     dims = (r.ring, r.length_mm or round(r.length_in * 25.4, 1))
+                if dims is None and code == "A" and header.get("dims"):
+                    dims = typical_dims(text)
                 old, _, new = text.partition("=>")
                 built.products.append(
                     Product(
@@ -618,6 +664,18 @@ def write_figures(built: Built, first: list, second: list, groups: set) -> None:
         f"{sum(1 for r in built.records if r.ring is None)} records without dimensions; "
         f"{len({fold(r.brand) for r in built.records})} brands."
     )
+    unnamed = [r for r in built.records if r.external_id not in targets]
+    cuban_home = sum(1 for r in unnamed if r.brand in CUBAN_BRANDS and r.country == "Cuba")
+    cuban_us = sum(1 for r in unnamed if r.brand in CUBAN_BRANDS and r.country != "Cuba")
+    lines.append(
+        f"- records named by no label: {cuban_home} Habanos (discontinued or unlisted "
+        f"vitolas, editions), {cuban_us} US-market cigars under Habanos brand names, "
+        f"{len(unnamed) - cuban_home - cuban_us} other cigars of the non-Cuban brands."
+    )
+    grouped = {i for g in groups for i in g}
+    for name, rows in (("edition 1", first), ("edition 2", second)):
+        n = sum(1 for r in rows if r[1] in grouped)
+        lines.append(f"- {name}: {n} labels expect a record that has duplicates.")
     first_labels = {row[0] for row in first}
     second_labels = {row[0] for row in second}
     lines.append(
