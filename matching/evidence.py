@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from matching.vocabulary import (
     PRESENTATION_WORDS,
@@ -110,32 +111,72 @@ class PairFacts:
 
 
 class Siblings:
-    """The brand's other cigars, as the index holds them."""
+    """The brand's other cigars, as the index holds them.
+
+    Which siblings fit a label is found by looking up every subset of the label's words
+    in the brand's word-set postings (a label has a handful of words), not by scanning
+    the brand's cigars: a 2,500-cigar brand costs the same as a ten-cigar one. The answer
+    is cached per (brand, label words, label codes) for the life of the catalogue index.
+    """
+
+    MAX_SUBSET_WORDS = 10
+    CACHE_ENTRIES = 50_000
 
     def __init__(self, vocabulary: CatalogueVocabulary, words_at, codes_at) -> None:
         self.vocabulary = vocabulary
         self.words_at = words_at
         self.codes_at = codes_at
+        self._fitting: dict[tuple, tuple[int, ...]] = {}
 
-    def fit_label(self, facts: PairFacts, positions) -> bool:
-        """Does one of these siblings fit the label: everything its name says, the label
-        says too (its words are the label's, its numbers agree)? Then a label word it
-        carries points to it. A sibling that carries the word beside a vitola the label
-        does not name ("Maduro 5 Mágicos" for a "Maduro 5 Genios" label) does not: the
-        word is then the name of a line the candidate's record leaves out."""
-        return any(
-            set(self.words_at(p)) <= facts.label_words
-            and codes_compatible(facts.label_codes, self.codes_at(p))
-            for p in positions
-        )
+    def fitting(self, facts: PairFacts) -> tuple[int, ...]:
+        """The brand's cigars that fit the label: everything their name says, the label
+        says too (their words are among the label's, their numbers agree)."""
+        if facts.brand_id is None:
+            return ()
+        words = tuple(sorted(facts.label_words))[: self.MAX_SUBSET_WORDS]
+        key = (facts.brand_id, words, tuple(sorted(facts.label_codes.elements())))
+        found = self._fitting.get(key)
+        if found is None:
+            postings = self.vocabulary.brand_word_sets
+            positions = []
+            for size in range(len(words) + 1):
+                for subset in combinations(words, size):
+                    positions.extend(postings.get((facts.brand_id, subset), ()))
+            found = tuple(
+                p for p in positions if codes_compatible(facts.label_codes, self.codes_at(p))
+            )
+            if len(self._fitting) >= self.CACHE_ENTRIES:
+                self._fitting.clear()
+            self._fitting[key] = found
+        return found
 
-    def share_a_line(self, facts: PairFacts, word: str, positions) -> bool:
+    def fitting_carrier(self, facts: PairFacts, *, word: str = "", code: str = "") -> bool:
+        """Does a sibling that fits the label carry ``word`` (or ``code``)? Then the label
+        may be that sibling. A sibling that carries it beside a vitola the label does not
+        name ("Maduro 5 Mágicos" for a "Maduro 5 Genios" label) does not count: the word
+        is then the name of a line the candidate's record leaves out."""
+        for p in self.fitting(facts):
+            if p == facts.position:
+                continue
+            if (word and word in self.words_at(p)) or (code and self.codes_at(p)[code]):
+                return True
+        return False
+
+    def share_a_line(self, facts: PairFacts, word: str) -> bool:
         """Does a sibling carry ``word`` together with another of the label's words or
         numbers? Then the word is part of a line name the label and that sibling share."""
+        brand_id = facts.brand_id
+        if brand_id is None:
+            return False
+        carriers = set(self.vocabulary.siblings_with_word(brand_id, word, facts.position))
+        if not carriers:
+            return False
+        for other in facts.label_words - {word}:
+            if not carriers.isdisjoint(self.vocabulary.brand_words.get((brand_id, other), ())):
+                return True
         return any(
-            (set(self.words_at(p)) - {word}) & facts.label_words
-            or self.codes_at(p) & facts.label_codes
-            for p in positions
+            not carriers.isdisjoint(self.vocabulary.brand_codes.get((brand_id, code), ()))
+            for code in facts.label_codes
         )
 
 
@@ -193,8 +234,7 @@ def _word_verdict(word: str, side: str, facts: PairFacts, siblings: Siblings) ->
     vocabulary = siblings.vocabulary
     brand_id = facts.brand_id
     if side == LABEL_SIDE:
-        carriers = vocabulary.siblings_with_word(brand_id, word, facts.position) if brand_id else ()
-        if carriers and siblings.fit_label(facts, carriers):
+        if siblings.fitting_carrier(facts, word=word):
             return "conflict"  # the label may be that sibling
         if word in PRESENTATION_WORDS:
             # Separating only where the brand's records tell the presentations apart: the
@@ -203,9 +243,7 @@ def _word_verdict(word: str, side: str, facts: PairFacts, siblings: Siblings) ->
             if brand_id and vocabulary.siblings_with_words(brand_id, with_word, facts.position):
                 return "conflict"
             return "presentation"
-        if vocabulary.separation_of(word) >= 1.0 and not siblings.share_a_line(
-            facts, word, carriers
-        ):
+        if vocabulary.separation_of(word) >= 1.0 and not siblings.share_a_line(facts, word):
             # Variant vocabulary: the label names a variant of the candidate ("Robusto
             # Maduro" for the plain Robusto) unless the word belongs to a line name the
             # label shares with a sibling ("Maduro 5" of "Maduro 5 Mágicos").
@@ -240,8 +278,7 @@ def weigh_codes(
     label_roles = {code_role(c) for c in facts.label_codes}
     cigar_roles = {code_role(c) for c in facts.cigar_codes}
     for code in sorted(label_extra.elements()):
-        carriers = vocabulary.siblings_with_code(brand_id, code, facts.position) if brand_id else ()
-        if code_role(code) in cigar_roles or (carriers and siblings.fit_label(facts, carriers)):
+        if code_role(code) in cigar_roles or siblings.fitting_carrier(facts, code=code):
             evidence.conflict_codes.append(f"+{code}")
         else:
             evidence.unexplained_codes.append(f"+{code}")

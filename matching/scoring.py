@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
@@ -93,8 +94,9 @@ class ScoringContext:
     def words_at(self, position: int) -> tuple[str, ...]:
         return self.cigars[position].variants[0].rest_words
 
-    @property
+    @cached_property
     def siblings(self) -> Siblings:
+        # Cached on the (frozen) context: the fitting-sibling look-ups are memoised there.
         return Siblings(self.vocabulary, self.words_at, self.codes_at)
 
 

@@ -128,7 +128,7 @@ class CatalogueVocabulary:
     def siblings_with_words(
         self, brand_id: int, words: tuple[str, ...], position: int
     ) -> tuple[int, ...]:
-        key = (brand_id, tuple(sorted(words)))
+        key = (brand_id, tuple(sorted(set(words))))
         return tuple(p for p in self.brand_word_sets.get(key, ()) if p != position)
 
 
