@@ -39,7 +39,7 @@ from matching.shorthand import MARKERS, shorthand_variants
 
 CONNECTORS = frozenset({"y", "et", "and", "de", "del", "la", "le", "du", "des", "el", "les"})
 # Words that only say "this is a cigar": absent or present, the product is the same.
-NOISE = frozenset({"cigare", "cigar", "cigarro", "habano", "puro", "vitola"})
+NOISE = frozenset({"cigare", "cigar", "cigarro", "cigarillo", "habano", "puro", "vitola"})
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _ROMAN = re.compile(r"^(x{0,3})(ix|iv|v?i{0,3})$")
 _ELISION = re.compile(r"\b([dlDL])['\u2019`]\s*")
@@ -318,7 +318,10 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
         brand_id = brands.guess_first_word(tokens)
         if brand_id is not None:
             covered, brand_partial = 1, True
-    rest = tokens[covered:]
+    # "Romeo y Julieta Romeo N°2", "H.Upmann Upmann N°2": the vitola repeats (part of) the
+    # brand, as a record's name may too (``_strip_brand_prefix`` on both sides).
+    brand_words = brands.tokens.get(brand_id, tuple(tokens[:covered])) if brand_id else ()
+    rest = _strip_brand_prefix(tokens[covered:], (*brand_words, *tokens[:covered]))
     hint = parsed.dimensions[0] if parsed.dimensions else None
     codes = codes_of(rest, first_is_brand=covered > 0)
     return LabelAnalysis(

@@ -88,9 +88,6 @@ class MatchingConfig:
         """No threshold was fixed for the source yet: a large run sets one from the budget."""
         return self.method == "settings"
 
-    def with_reject_threshold(self, value: float) -> MatchingConfig:
-        return replace(self, reject_threshold=min(value, self.accept_threshold))
-
 
 def _normalised_weights(weights: dict) -> dict[str, float]:
     clean = {name: max(0.0, float(weights.get(name, 0.0))) for name in SIGNAL_NAMES}

@@ -44,7 +44,6 @@ from matching.vocabulary import (
     PRESENTATION_WORDS,
     CatalogueVocabulary,
     code_role,
-    codes_compatible,
 )
 
 LABEL_SIDE = "label"
@@ -130,7 +129,7 @@ class Siblings:
 
     def fitting(self, facts: PairFacts) -> tuple[int, ...]:
         """The brand's cigars that fit the label: everything their name says, the label
-        says too (their words are among the label's, their numbers agree)."""
+        says too (their words and their numbers are among the label's)."""
         if facts.brand_id is None:
             return ()
         words = tuple(sorted(facts.label_words))[: self.MAX_SUBSET_WORDS]
@@ -142,9 +141,9 @@ class Siblings:
             for size in range(len(words) + 1):
                 for subset in combinations(words, size):
                     positions.extend(postings.get((facts.brand_id, subset), ()))
-            found = tuple(
-                p for p in positions if codes_compatible(facts.label_codes, self.codes_at(p))
-            )
+            # Its numbers are among the label's too: a sibling whose name carries a number
+            # the label does not state says something the label does not.
+            found = tuple(p for p in positions if not self.codes_at(p) - facts.label_codes)
             if len(self._fitting) >= self.CACHE_ENTRIES:
                 self._fitting.clear()
             self._fitting[key] = found
@@ -234,15 +233,16 @@ def _word_verdict(word: str, side: str, facts: PairFacts, siblings: Siblings) ->
     vocabulary = siblings.vocabulary
     brand_id = facts.brand_id
     if side == LABEL_SIDE:
-        if siblings.fitting_carrier(facts, word=word):
-            return "conflict"  # the label may be that sibling
         if word in PRESENTATION_WORDS:
             # Separating only where the brand's records tell the presentations apart: the
-            # candidate's own name with the word is another record.
+            # candidate's own name with the word is another record. (A vitola named
+            # "Tubos" does not make "Edmundo Tubos" another cigar than Edmundo.)
             with_word = (*facts.cigar_words, word)
             if brand_id and vocabulary.siblings_with_words(brand_id, with_word, facts.position):
                 return "conflict"
             return "presentation"
+        if siblings.fitting_carrier(facts, word=word):
+            return "conflict"  # the label may be that sibling
         if vocabulary.separation_of(word) >= 1.0 and not siblings.share_a_line(facts, word):
             # Variant vocabulary: the label names a variant of the candidate ("Robusto
             # Maduro" for the plain Robusto) unless the word belongs to a line name the

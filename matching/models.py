@@ -156,11 +156,18 @@ class MatchingCalibration(models.Model):
         ordering = ["-created_at", "-id"]
         get_latest_by = ["created_at", "id"]
         constraints = [
+            # A budget's review floor may lie above the accept threshold: pairs with
+            # unexplained words score high yet are never auto-accepted, and the budget
+            # still caps how many of them go to review.
             models.CheckConstraint(
                 condition=models.Q(
                     reject_threshold__gte=Decimal("0"),
-                    reject_threshold__lte=models.F("accept_threshold"),
+                    reject_threshold__lte=Decimal("1"),
                     accept_threshold__lte=Decimal("1"),
+                )
+                & (
+                    models.Q(method="budget")
+                    | models.Q(reject_threshold__lte=models.F("accept_threshold"))
                 ),
                 name="matching_calibration_thresholds_ordered",
             ),

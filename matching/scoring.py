@@ -111,13 +111,38 @@ def align_tokens(
     return align_words(words_of(label), words_of(cigar))
 
 
+def _initialisms(
+    short_side: list[str], long_side: list[str]
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """Initialisms one side writes for words the other spells out ("VSG" for "Virgin Sun
+    Grown", "KFC" for "Kentucky Fire Cured"): (pairs, short side left, long side left)."""
+    pairs: list[tuple[str, str]] = []
+    short_left = list(short_side)
+    long_left = list(long_side)
+    for token in short_side:
+        size = len(token)
+        if not (2 <= size <= 5 and token.isalpha()) or token in long_side:
+            continue
+        for start in range(len(long_left) - size + 1):
+            run = long_left[start : start + size]
+            if "".join(word[0] for word in run) == token:
+                pairs.append((token, " ".join(run)))
+                short_left.remove(token)
+                del long_left[start : start + size]
+                break
+    return pairs, short_left, long_left
+
+
 def align_words(
     label: tuple[str, ...], cigar: tuple[str, ...]
 ) -> tuple[list[str], list[tuple[str, str]], list[str], list[str]]:
     """``align_tokens`` on words already stripped of codes and markers."""
-    remaining = list(cigar)
-    matched, typos, label_only = [], [], []
-    for token in label:
+    cigar_pairs, cigar_left, label_left = _initialisms(list(cigar), list(label))
+    label_pairs, label_left, cigar_left = _initialisms(label_left, cigar_left)
+    remaining = cigar_left
+    matched, label_only = [], []
+    typos: list[tuple[str, str]] = [(b, a) for a, b in cigar_pairs] + label_pairs
+    for token in label_left:
         if token in remaining:
             remaining.remove(token)
             matched.append(token)
@@ -231,8 +256,9 @@ def _score_variant(
         penalties["unknown_brand"] = penalties_conf["unknown_brand"]
         constraints.append(f"brand not in the catalogue: {label.tokens[0]}")
     evidence = Evidence()
-    if brand_signal == 1.0 or unknown_brand_word:
-        # Weighed within the candidate's brand: the label's own, or the reading's hypothesis.
+    if brand_signal == 1.0:
+        # Weighed within the candidate's brand, the one the label names. (A reading past an
+        # unknown first word is only a hypothesis of the brand: weighed strictly below.)
         facts = PairFacts(
             brand_id=cigar.brand_id,
             position=cigar.position,
@@ -267,11 +293,10 @@ def _score_variant(
     if learned or unexplained:
         # Learned words say nothing of identity: the names are compared without them
         # ("Serie V Melanio Toro" with "Melanio" learned reads "Serie V Toro"). Unexplained
-        # ones are charged once, by their own cost, not a second time through the string
-        # similarity (a long origin word would otherwise sink the fuzzy signal).
-        label_plain, cigar_plain = _without(label_key, cigar_key, learned)
-        signals["exact"] = 1.0 if label_plain == cigar_plain else 0.0
+        # ones are charged once, by their own cost, not a second time through the exact
+        # and string-similarity signals (a long origin word would sink them both).
         label_key, cigar_key = _without(label_key, cigar_key, [*learned, *unexplained])
+        signals["exact"] = 1.0 if label_key == cigar_key else 0.0
         signals["fuzzy"] = round(fuzz.ratio(label_key, cigar_key) / 100.0, 4)
     if evidence.conflict_codes:
         penalties["codes"] = penalties_conf["codes"]

@@ -54,8 +54,6 @@ VARIANT_WORDS = frozenset(
         "edition",
         "limitada",
         "limited",
-        "selection",
-        "seleccion",
     }
 )
 

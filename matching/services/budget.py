@@ -71,7 +71,6 @@ def apply_review_floors(batches, entries, configs: dict[str, MatchingConfig]) ->
             floor = budget_floor(
                 [r.rows[0].score for r in results], budget=budget, floor=config.review_floor
             )
-            floor = min(floor, config.accept_threshold)
             _store_budget(slug, config, floor=floor, seen=seen[slug], budget=budget)
         floors[slug] = floor
         for result in results:
