@@ -79,6 +79,8 @@ class DemoResult:
     operator: Operator
     reviewed: dict[str, int]
     editions: list[EditionSummary]
+    #: The source's thresholds (the review budget's floor) and the learned vocabulary.
+    matching: dict | None = None
 
 
 def credentials_file() -> Path:
@@ -271,6 +273,15 @@ def demo_setup(
             "duration_s": round(time.monotonic() - started, 3),
         },
     )
+    from matching.selectors import source_thresholds, vocabulary_summary
+
     return DemoResult(
-        catalogue=imported.summary, operator=operator, reviewed=reviewed, editions=editions
+        catalogue=imported.summary,
+        operator=operator,
+        reviewed=reviewed,
+        editions=editions,
+        matching={
+            "thresholds": source_thresholds(source_slug=DEMO_SOURCE),
+            "vocabulary": vocabulary_summary(),
+        },
     )

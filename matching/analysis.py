@@ -100,7 +100,8 @@ def credit_words(tokens) -> frozenset[str]:
     for i, word in enumerate(tokens):
         if word == CREDIT_WORD and i > 0:
             end = i + 1
-            while end < len(tokens) and end - i <= MAX_CREDIT_WORDS and not is_code(tokens[end]):
+            # Up to a number; a maker's initials ("by J.C. Newman") belong to the credit.
+            while end < len(tokens) and end - i <= MAX_CREDIT_WORDS and not tokens[end].isdigit():
                 end += 1
             return frozenset(tokens[i:end])
     return frozenset()
@@ -162,7 +163,8 @@ class BrandIndex:
     #: Name and aliases with their words joined ("montecristo", "sanchopanza").
     compact: dict[str, int] = field(default_factory=dict)
     #: The first word of a multi-word brand that no other brand starts with ("hoyo" of
-    #: Hoyo de Monterrey, "romeo" of Romeo y Julieta): suppliers abbreviate brands so. A
+    #: Hoyo de Monterrey, "romeo" of Romeo y Julieta), or its initials ("lfd"): suppliers
+    #: abbreviate brands so. A
     #: guess through it is only a guess (never auto-accepted) until reviewers confirm the
     #: spelling, which then becomes a learned brand alias.
     first_words: dict[str, int] = field(default_factory=dict)
@@ -206,6 +208,17 @@ class BrandIndex:
             and starts.get(tokens[0]) == {brand_id}
             and (tokens[0],) not in prefixes
         }
+        # Initials of a brand of three words or more, connectors included, as suppliers
+        # write them ("LFD" for La Flor Dominicana, "HdM" for Hoyo de Monterrey): a
+        # partial guess too, when no other brand has the same initials.
+        initials: dict[str, set[int]] = {}
+        for brand_id, name in names.items():
+            words = normalise_name(fold_accents(str(name))).split()
+            if len(words) >= 3:
+                initials.setdefault("".join(w[0] for w in words), set()).add(brand_id)
+        for letters, owners in initials.items():
+            if len(owners) == 1 and (letters,) not in prefixes and letters not in first_words:
+                first_words[letters] = next(iter(owners))
         return cls(
             prefixes,
             names,

@@ -40,6 +40,10 @@ PENALTIES = {
     "unexplained_word": 0.05,
     "unexplained_code": 0.08,  # a number says more than a word (a year, an anniversary)
     "unexplained_max": 0.25,
+    # The record is named exactly by another label of the same edition, and this label
+    # reaches it only through unexplained words: most likely another product of the line
+    # (one product, one name per edition). As strong as a distinguishing word.
+    "claimed": 0.25,
     "edition": 0.50,  # an edition the cigar is not (Edición Limitada, Gran Reserva…)
     "dimensions": 0.20,  # the label's ring/length hint disagrees with the cigar
     "brand": 0.25,  # the label names another catalogue brand

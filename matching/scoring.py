@@ -156,10 +156,7 @@ def align_words(
                         best, best_ratio = other, ratio
         if best is None or best_ratio < TYPO_RATIO:
             # "BHK" for "Behike", "Hab" for "Habano": one side abbreviates the other.
-            best = next(
-                (o for o in remaining if is_abbreviation(token, o) or is_abbreviation(o, token)),
-                None,
-            )
+            best = next((o for o in remaining if _shortens(token, o) or _shortens(o, token)), None)
             best_ratio = TYPO_RATIO if best is not None else 0.0
         if best is not None and best_ratio >= TYPO_RATIO:
             remaining.remove(best)
@@ -169,13 +166,38 @@ def align_words(
     return matched, typos, label_only, remaining
 
 
+def _drop_once(key: str, words: list[str]) -> str:
+    """``key`` without one occurrence of each word (a brand word repeated in a credit,
+    "Flor de Selva … by Maya Selva", leaves the brand's own occurrence in place)."""
+    tokens = key.split()
+    for word in words:
+        if word in tokens:
+            tokens.remove(word)
+    return " ".join(tokens)
+
+
 def _without(label_key: str, cigar_key: str, signed: list[str]) -> tuple[str, str]:
     """Both keys without the signed words (``+``: the label's, ``-``: the record's)."""
-    label_drop = {w[1:] for w in signed if w.startswith("+")}
-    cigar_drop = {w[1:] for w in signed if w.startswith("-")}
-    label_key = " ".join(t for t in label_key.split() if t not in label_drop)
-    cigar_key = " ".join(t for t in cigar_key.split() if t not in cigar_drop)
-    return label_key, cigar_key
+    label_drop = [w[1:] for w in signed if w.startswith("+")]
+    cigar_drop = [word for w in signed if w.startswith("-") for word in w[1:].split()]
+    return _drop_once(label_key, label_drop), _drop_once(cigar_key, cigar_drop)
+
+
+def _shortens(short: str, word: str) -> bool:
+    """``short`` is ``word`` written short ("bhk" of "behike"): at most three quarters of
+    its letters, so a dropped letter ("robuto" for "robusto") stays a typo."""
+    return 4 * len(short) <= 3 * len(word) and is_abbreviation(short, word)
+
+
+def _is_abbreviation_pair(label_word: str, cigar_word: str) -> bool:
+    """An aligned pair that is one spelling written short, not a typo: "BHK" / "Behike",
+    "VSG" / "virgin sun grown"."""
+    return (
+        " " in cigar_word
+        or " " in label_word
+        or _shortens(label_word, cigar_word)
+        or _shortens(cigar_word, label_word)
+    )
 
 
 def _omitted_variant_words(
@@ -289,6 +311,11 @@ def _score_variant(
         # No brand to weigh within (none guessed, or another one): every difference counts.
         weigh_strictly(label_only, cigar_only, label_codes, variant.codes, evidence)
     learned = [*evidence.learned_words, *evidence.ignored_words]
+    for label_word, cigar_word in typos:
+        if _is_abbreviation_pair(label_word, cigar_word):
+            # The same word written short: compared as agreeing, like a learned word.
+            learned += [f"+{word}" for word in label_word.split()]
+            learned.append(f"-{cigar_word}")
     unexplained = evidence.unexplained_words_and_codes
     if learned or unexplained:
         # Learned words say nothing of identity: the names are compared without them

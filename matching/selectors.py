@@ -334,3 +334,38 @@ def cigar_price_history(*, cigar: Cigar) -> list[dict]:
         ordered = sorted(points[key], key=lambda p: (p["effective_date"] or far, p["entry_id"]))
         history.append({**groups[key], "prices": ordered})
     return history
+
+
+# --- what the matcher knows of a source and what it learned --------------------------------
+
+
+def source_thresholds(*, source_slug: str) -> dict:
+    """The thresholds in force for a source and where they come from (settings, the review
+    budget of its first large edition, or decisions)."""
+    config = current_config(source_slug)
+    return {
+        "method": config.method,
+        "accept": config.accept_threshold,
+        "review_floor": config.reject_threshold,
+        "review_budget": config.review_budget,
+    }
+
+
+def vocabulary_summary(*, examples: int = 5) -> dict:
+    """Learned vocabulary by status, with the most confirmed learned terms."""
+    from django.db.models import Count
+
+    from matching.models import LearnedVocabulary, VocabularyStatus
+
+    counts = dict(
+        LearnedVocabulary.objects.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    top = (
+        LearnedVocabulary.objects.filter(status=VocabularyStatus.LEARNED)
+        .select_related("brand")
+        .order_by("-confirmations", "term")[:examples]
+    )
+    return {
+        "counts": {status: counts.get(status, 0) for status in VocabularyStatus.values},
+        "learned": [f"{row.brand.name}: {row.term}" for row in top],
+    }

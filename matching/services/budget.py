@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from matching.conf import MatchingConfig
 from matching.models import CalibrationMethod, MatchingCalibration, MatchStatus
+from matching.vocabulary import PRESENTATION_WORDS
 
 #: Scores are stored with three decimals: the step between two distinct scores.
 SCORE_STEP = 0.001
@@ -48,6 +49,56 @@ def budget_floor(scores: list[float], *, budget: int, floor: float) -> float:
     if eligible[budget] >= cut:
         cut = round(cut + SCORE_STEP, 3)
     return max(cut, floor)
+
+
+def _exact(row) -> bool:
+    evidence = row.signals.get("evidence") or {}
+    return row.signals.get("exact") == 1.0 and not (
+        evidence.get("conflicts") or evidence.get("unexplained")
+    )
+
+
+def _product_words(row) -> list[str]:
+    """The unexplained words and numbers of a row that could name another product (not
+    presentation words: a tube of a cigar is that cigar)."""
+    unexplained = (row.signals.get("evidence") or {}).get("unexplained") or []
+    return [w for w in unexplained if w[1:] not in PRESENTATION_WORDS]
+
+
+def apply_claims(batches, configs: dict[str, MatchingConfig]) -> int:
+    """One product, one name per edition: a record some label of the run names exactly
+    is *claimed* by that label's name. Another label of the run whose best candidate is
+    that record only through unexplained words ("Macanudo Gold Label Hyde Park" beside
+    "Macanudo Hyde Park") most likely names another product: its score drops by the
+    ``claimed`` penalty, with the reason among its constraints. Presentations of one name
+    ("…, en 25 cigares", "… (tube), en 3 cigares") share the name and claim nothing from
+    each other. Returns how many entries were affected."""
+    claims: dict[tuple[str, int], set[str]] = defaultdict(set)
+    results = [r for batch in batches for r in batch if r.rows]
+    for result in results:
+        best = result.rows[0]
+        if _exact(best):
+            claims[(result.entry.source_slug, best.cigar_id)].add(result.name_key)
+    affected = 0
+    for result in results:
+        best = result.rows[0]
+        if not result.floor_applies or not _product_words(best):
+            continue
+        names = claims.get((result.entry.source_slug, best.cigar_id), set()) - {result.name_key}
+        if not names:
+            continue
+        penalty = configs[result.entry.source_slug].penalties["claimed"]
+        best.score = round(max(0.0, best.score - penalty), 3)
+        best.signals = {
+            **best.signals,
+            "penalty": round(best.signals.get("penalty", 0) + penalty, 3),
+            "constraints": [
+                *best.signals.get("constraints", []),
+                f"claimed by another label of this edition: {sorted(names)[0]}",
+            ],
+        }
+        affected += 1
+    return affected
 
 
 def apply_review_floors(batches, entries, configs: dict[str, MatchingConfig]) -> dict[str, float]:

@@ -58,6 +58,8 @@ class EntryResult:
     brand_name: str = ""
     #: Every scored candidate, best first (for candidate-recall measurements).
     candidate_ids: list[int] = field(default_factory=list)
+    #: The label's name as compared (brand and name tokens, pack and packaging aside).
+    name_key: str = ""
     #: The best is the only cigar of the brand that fits every conflict-capable piece of
     #: evidence (shown to reviewers; required to auto-accept through learned words).
     unique: bool = False

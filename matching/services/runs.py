@@ -44,7 +44,7 @@ from matching.models import (
     MatchStatus,
 )
 from matching.scoring import PairScore, score_pair
-from matching.services.budget import apply_review_floors
+from matching.services.budget import apply_claims, apply_review_floors
 from matching.services.inputs import (
     EntryInput,
     EntryResult,
@@ -133,6 +133,7 @@ def score_entries(
             outcome="no_candidate",
             brand_name=brand_name,
             candidate_ids=[pair.cigar_id for pair, _ in scored],
+            name_key=label.key,
         )
         if scored:
             _statuses(result, scored, index=index, config=config, memory=memory, key=key)
@@ -247,6 +248,7 @@ def entries_match(
             batches.append(results)
         # The review floor is known once every entry is scored: a budget is a share of
         # the whole edition, filled with its most likely matches.
+        apply_claims(batches, configs)
         apply_review_floors(batches, candidates, configs)
         for results in batches:
             counts.update(write_results(results))

@@ -65,6 +65,18 @@ class Command(BaseCommand):
         for e in result.editions:
             diff = ", ".join(f"{k} {v}" for k, v in e.diff.items() if v)
             write(f"Edition {e.edition} vs the previous edition: {diff or 'first edition'}")
+        if result.matching:
+            thresholds = result.matching["thresholds"]
+            vocabulary = result.matching["vocabulary"]
+            write(
+                f"Matching thresholds ({thresholds['method']}): auto-accept ≥ "
+                f"{thresholds['accept']:.3f} with nothing unexplained, review ≥ "
+                f"{thresholds['review_floor']:.3f} (budget "
+                f"{100 * thresholds['review_budget']:.0f} % of a first edition)"
+            )
+            counts = ", ".join(f"{k} {v}" for k, v in vocabulary["counts"].items())
+            learned = "; ".join(vocabulary["learned"]) or "none yet"
+            write(f"Learned vocabulary from decisions: {counts} ({learned})")
 
         operator = result.operator
         write("")
