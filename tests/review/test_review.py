@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from catalogue.models import AliasKind, Cigar, CigarAlias
-from matching.models import CigarCustomsMatch, MatchEvent, MatchStatus
+from catalogue.services import brand_get_or_create, cigar_create, line_get_or_create
+from customs.models import CustomsSource
+from matching.models import (
+    CigarCustomsMatch,
+    LearnedVocabulary,
+    MatchEvent,
+    MatchStatus,
+    VocabularyKind,
+    VocabularyStatus,
+)
+from matching.services import publication_match
 from tests.factories import MediaAssetFactory
+from tests.matching.conftest import add_entries, new_publication
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +310,33 @@ def test_anonymous_users_are_sent_to_the_login_page(client, queue):
 
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_review_page_says_which_words_conflict_which_are_unexplained_and_which_learned(
+    reviewer_client, db
+):
+    """A terse record (no line name) and a label that carries the line: the page shows the
+    line's words as unexplained, a variant word as a conflict, a taught word as learned."""
+    brand, _ = brand_get_or_create(name="Macanudo")
+    line, _ = line_get_or_create(brand=brand, name="Macanudo")
+    cigar_create(line=line, vitola_name="Hyde Park")
+    LearnedVocabulary.objects.create(
+        brand=brand,
+        kind=VocabularyKind.LABEL_WORD,
+        term="cafe",
+        confirmations=3,
+        status=VocabularyStatus.LEARNED,
+    )
+    publication = new_publication(
+        CustomsSource.objects.get(slug="fr-douane-opendata"), dt.date(2026, 6, 1)
+    )
+    (entry,) = add_entries(publication, ["Macanudo Cafe Gold Label Hyde Park, en 25 cigares"])
+    publication_match(publication=publication)
+
+    page = reviewer_client.get(review_url(entry)).content.decode()
+    assert 'id="review-evidence"' in page
+    assert '<span class="evidence-unexplained"' in page
+    assert ">+gold</span>" in page
+    assert '<span class="evidence-learned"' in page
+    assert ">+cafe</span>" in page
+    assert "<dt>Conflicts</dt>" not in page
