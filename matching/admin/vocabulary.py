@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from matching.admin.permissions import ReviewPermissionMixin
+from matching.admin.permissions import ReviewPermissionMixin, can_review
 from matching.models import LearnedVocabulary, VocabularyEvidence, VocabularyStatus
 from matching.services.learning import vocabulary_restore, vocabulary_revert
 
@@ -25,6 +25,9 @@ class VocabularyEvidenceInline(admin.TabularInline):
     ordering = ("-created_at", "-id")
     verbose_name = "decision"
     verbose_name_plural = "decisions that taught it"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_review(request.user) or super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
