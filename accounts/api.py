@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.audit import FAILED, SUCCEEDED, THROTTLED, login_audit
 from accounts.models import ApiKey
 from accounts.serializers import (
     LoginInputSerializer,
@@ -79,11 +80,20 @@ class TokenObtainApi(CredentialsInBodyApi):
     def post(self, request: Request) -> Response:
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        email = data.validated_data["email"]
         try:
             issued = auth_login(**data.validated_data, user_agent=_user_agent(request))
         except AuthenticationError as exc:
+            login_audit(request, channel="api", outcome=FAILED, email=email)
             raise exceptions.AuthenticationFailed(str(exc)) from None
+        login_audit(request, channel="api", outcome=SUCCEEDED, email=email, user_id=issued.user.pk)
         return Response(_token_pair(issued))
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        # The body parsed already (the email throttle read it), or failed to: then no email.
+        email = request.data.get("email") if hasattr(request, "_full_data") else None
+        login_audit(request, channel="api", outcome=THROTTLED, email=email)
+        super().throttled(request, wait)
 
 
 class TokenRefreshApi(CredentialsInBodyApi):

@@ -7,6 +7,7 @@ entropy, so there is nothing to brute-force, and lookups stay one indexed equali
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import ApiKey, RefreshToken, User
@@ -137,10 +139,37 @@ def _refresh_lifetime() -> timedelta:
     return timedelta(days=settings.REFRESH_TOKEN_DAYS)
 
 
+# The successor of a rotated refresh token has a secret derived from its parent's:
+#
+#     successor = base64url(HMAC-SHA256(key derived from SECRET_KEY, parent secret))
+#
+# so that a repeated refresh of the same token within the grace window can be answered
+# with the *same* successor (refresh_token_rotate) while the database still holds hashes
+# only. Why this and not a stored copy: an encrypted or short-lived copy of the successor
+# would be one more secret at rest to protect and expire, whereas the derivation needs
+# nothing stored. It is sound because the parent secret is 256 random bits (or itself
+# such a derivation) that only its holder knows: the output of a keyed PRF over it is as
+# unguessable as a fresh random secret, and neither a copy of the database (hashes only)
+# nor the server key alone is enough to compute it — anyone able to present the parent
+# could have rotated it anyway. Rotating SECRET_KEY only ends the grace of tokens rotated
+# just before (their repeat then counts as reuse).
+SUCCESSOR_KEY_SALT = "cigarspace.accounts.refresh-token-successor"
+
+
+def _successor_secret(parent_secret: str) -> str:
+    digest = salted_hmac(SUCCESSOR_KEY_SALT, parent_secret, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def _refresh_token_insert(
-    *, user: User, family_id: uuid.UUID, parent: RefreshToken | None, user_agent: str
+    *,
+    user: User,
+    family_id: uuid.UUID,
+    parent: RefreshToken | None,
+    user_agent: str,
+    secret: str | None = None,
 ) -> tuple[str, RefreshToken]:
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+    secret = secret or secrets.token_urlsafe(SECRET_BYTES)
     row = RefreshToken.objects.create(
         token_hash=sha256_hex(secret),
         user=user,
@@ -153,17 +182,26 @@ def _refresh_token_insert(
 
 
 def _issue(
-    *, user: User, family_id: uuid.UUID, parent: RefreshToken | None, user_agent: str
+    *,
+    user: User,
+    family_id: uuid.UUID,
+    parent: RefreshToken | None,
+    user_agent: str,
+    secret: str | None = None,
 ) -> IssuedTokens:
     secret, row = _refresh_token_insert(
-        user=user, family_id=family_id, parent=parent, user_agent=user_agent
+        user=user, family_id=family_id, parent=parent, user_agent=user_agent, secret=secret
     )
+    return _tokens_with_refresh(user=user, refresh_secret=secret, refresh_row=row)
+
+
+def _tokens_with_refresh(*, user: User, refresh_secret: str, refresh_row: RefreshToken):
     access, access_expires_at = _access_token_for(user)
     return IssuedTokens(
         access=access,
         access_expires_at=access_expires_at,
-        refresh=secret,
-        refresh_expires_at=row.expires_at,
+        refresh=refresh_secret,
+        refresh_expires_at=refresh_row.expires_at,
         user=user,
     )
 
@@ -181,7 +219,10 @@ def refresh_token_rotate(*, secret: str, user_agent: str = "") -> IssuedTokens:
 
     The presented token is revoked and replaced by a child in the same family. Presenting
     an already revoked token again is reuse (a stolen copy, or a replay): the whole family
-    is revoked and ``RefreshTokenReuse`` is raised.
+    is revoked and ``RefreshTokenReuse`` is raised — except within
+    ``REFRESH_TOKEN_REUSE_GRACE_SECONDS`` of its rotation, while its successor is still
+    live: a client racing itself (two tabs, a retry after a lost answer) then gets that
+    same successor (and a fresh access token) instead of being logged out.
 
     Not wrapped in the caller's transaction on purpose: the revocation must be committed
     although the request then fails, so the work happens in a durable block of its own
@@ -193,7 +234,7 @@ def refresh_token_rotate(*, secret: str, user_agent: str = "") -> IssuedTokens:
     token_hash = sha256_hex(secret)
     with transaction.atomic(durable=True):
         # The row lock serialises concurrent refreshes of one token: the second waits,
-        # then sees the token revoked by the first and is treated as reuse.
+        # then sees the token rotated by the first (and its successor, committed).
         row = (
             RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user")
@@ -203,6 +244,18 @@ def refresh_token_rotate(*, secret: str, user_agent: str = "") -> IssuedTokens:
         if row is None:
             raise AuthenticationError("The refresh token is invalid.")
         now = timezone.now()
+        repeated = _successor_within_grace(row=row, secret=secret, now=now)
+        if repeated is not None:
+            logger.info(
+                "Refresh token %s of family %s presented again within the grace window: "
+                "its successor %s is returned again.",
+                row.pk,
+                row.family_id,
+                repeated.pk,
+            )
+            return _tokens_with_refresh(
+                user=row.user, refresh_secret=_successor_secret(secret), refresh_row=repeated
+            )
         if row.revoked_at is not None:
             # Rotated (a replayed copy) or revoked by a logout / password change: either
             # way every token of the family dies; the UPDATE is a no-op for dead families.
@@ -225,9 +278,38 @@ def refresh_token_rotate(*, secret: str, user_agent: str = "") -> IssuedTokens:
             row.revoked_at = now
             row.revoked_reason = REVOKED_ROTATED
             row.save(update_fields=["revoked_at", "revoked_reason"])
-            return _issue(user=row.user, family_id=row.family_id, parent=row, user_agent=user_agent)
+            return _issue(
+                user=row.user,
+                family_id=row.family_id,
+                parent=row,
+                user_agent=user_agent,
+                secret=_successor_secret(secret),
+            )
     # Outside the block: the family revocation above is committed by now.
     raise RefreshTokenReuse("The refresh token has been revoked; its session is closed.")
+
+
+def _successor_within_grace(
+    *, row: RefreshToken, secret: str, now: datetime
+) -> RefreshToken | None:
+    """The live successor of a token rotated less than the grace window ago, or None
+    (then a revoked token is reuse). Only a rotation opens the window: a token revoked by
+    a logout, a password change or a reuse has no successor to hand out."""
+    grace = timedelta(seconds=settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS)
+    if (
+        not grace
+        or row.revoked_at is None
+        or row.revoked_reason != REVOKED_ROTATED
+        or now - row.revoked_at > grace
+        or not row.user.is_active
+    ):
+        return None
+    return RefreshToken.objects.filter(
+        parent=row,
+        token_hash=sha256_hex(_successor_secret(secret)),
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).first()
 
 
 def _revoke_family(*, family_id: uuid.UUID, reason: str, now: datetime) -> int:
