@@ -79,9 +79,7 @@ def test_a_body_over_the_limit_is_a_json_413():
 def test_more_than_a_thousand_form_fields_is_a_json_400():
     client = Client(raise_request_exception=False)
     fields = "&".join(f"f{n}=x" for n in range(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
-    response = client.post(
-        TOKEN_URL, data=fields, content_type="application/x-www-form-urlencoded"
-    )
+    response = client.post(TOKEN_URL, data=fields, content_type="application/x-www-form-urlencoded")
     error = _assert_json_error(response, 400, "too_many_fields")
     assert "1,000" in error["message"]
 

@@ -17,7 +17,7 @@ from tests.factories import CustomsPublicationFactory, CustomsRunFactory, Operat
 
 pytestmark = pytest.mark.django_db
 
-MONITORING_TOKEN = "health-monitoring-token-of-the-tests-0123456789"  # noqa: S105
+MONITORING_TOKEN = "health-monitoring-token-of-the-tests-0123456789"
 
 
 @pytest.fixture
