@@ -27,7 +27,12 @@ from accounts.services import (
     refresh_token_revoke_family,
     refresh_token_rotate,
 )
-from accounts.throttles import LoginEmailThrottle, LoginIPThrottle, RefreshThrottle
+from accounts.throttles import (
+    LoginEmailThrottle,
+    LoginIPThrottle,
+    RefreshThrottle,
+    submitted_email,
+)
 
 ERROR_RESPONSE = OpenApiResponse(description='JSON error: {"error": {code, message, details}}.')
 
@@ -90,9 +95,8 @@ class TokenObtainApi(CredentialsInBodyApi):
         return Response(_token_pair(issued))
 
     def throttled(self, request: Request, wait: float | None) -> None:
-        # The body parsed already (the email throttle read it), or failed to: then no email.
-        email = request.data.get("email") if hasattr(request, "_full_data") else None
-        login_audit(request, channel="api", outcome=THROTTLED, email=email)
+        # The email throttle read the body already (a body that failed to parse is empty).
+        login_audit(request, channel="api", outcome=THROTTLED, email=submitted_email(request))
         super().throttled(request, wait)
 
 

@@ -71,12 +71,17 @@ class LoginIPThrottle(RateLimitThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+def submitted_email(request) -> object:
+    """The ``email`` of a DRF request's body, if the body is an object that has one."""
+    data = request.data
+    return data.get("email") if hasattr(data, "get") else None
+
+
 class LoginEmailThrottle(RateLimitThrottle):
     scope = "login_email"
 
     def get_cache_key(self, request, view) -> str | None:
-        email = request.data.get("email") if hasattr(request.data, "get") else None
-        return self.key_for_email(email)
+        return self.key_for_email(submitted_email(request))
 
     def key_for_email(self, email: object) -> str | None:
         # The email is hashed: the cache key must not store addresses in clear.

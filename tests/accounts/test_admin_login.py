@@ -127,3 +127,11 @@ def test_an_inactive_operator_cannot_log_in_to_the_admin():
     client, response = _admin_login(PASSWORD, email="gone@example.com")
     assert response.status_code == 200
     assert not _logged_in(client)
+
+
+def test_a_throttled_login_with_a_body_that_is_not_an_object_is_a_429(user):
+    client = Client()
+    for _ in range(6):
+        response = client.post(TOKEN_URL, data="[null, null]", content_type="application/json")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
