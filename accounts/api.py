@@ -114,7 +114,9 @@ class TokenRefreshApi(CredentialsInBodyApi):
             400: ERROR_RESPONSE,
             401: OpenApiResponse(
                 description="Unknown, expired or revoked token. Presenting a revoked token "
-                "again revokes every token of its session."
+                "again revokes every token of its session — except a repeat within "
+                "REFRESH_TOKEN_REUSE_GRACE_SECONDS of its rotation, which answers 200 with "
+                "the same refresh token as the first answer."
             ),
             429: ERROR_RESPONSE,
         },

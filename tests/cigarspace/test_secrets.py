@@ -65,6 +65,11 @@ def test_compose_has_no_default_secret_and_stops_with_how_to_set_it():
     assert not any(key in text for key in PUBLIC_KEYS)
 
 
+def test_the_secrets_file_never_enters_the_image():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert ".env" in ignored
+
+
 @pytest.mark.parametrize(
     ("secret_key", "command"),
     [
