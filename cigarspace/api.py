@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +15,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -39,6 +39,14 @@ class PayloadTooLarge(exceptions.APIException):
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     """The one error shape of the API: ``{"error": {"code", "message", "details"}}``."""
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_code_for_status(http_status: HTTPStatus) -> str:
+    """The error code of an answer known only by its status (``server_error`` for a 500,
+    as ``json_server_error`` says; otherwise the status phrase, e.g. ``method_not_allowed``)."""
+    if http_status == HTTPStatus.INTERNAL_SERVER_ERROR:
+        return "server_error"
+    return http_status.phrase.lower().replace(" ", "_").replace("-", "_")
 
 
 def api_exception_for_suspicious(exc: SuspiciousOperation) -> exceptions.APIException:
@@ -142,25 +150,6 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         error_body("not_found", f"No route for {request.path}."),
         status=status.HTTP_404_NOT_FOUND,
     )
-
-
-def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """``handler400``: Django's refusals outside a DRF view (a SuspiciousOperation raised
-    by a middleware) answer JSON on API paths and Django's page elsewhere."""
-    if not is_json_path(request.path):
-        return defaults.bad_request(request, exception)
-    if isinstance(exception, SuspiciousOperation):
-        return json_error_response(api_exception_for_suspicious(exception))
-    return JsonResponse(
-        error_body("bad_request", "The request was refused as malformed."),
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def json_error_response(exc: exceptions.APIException) -> JsonResponse:
-    """An APIException answered outside DRF's views (middlewares, Django's handlers)."""
-    code = getattr(exc.detail, "code", None) or exc.default_code
-    return JsonResponse(error_body(str(code), str(exc.detail)), status=exc.status_code)
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:

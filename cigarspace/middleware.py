@@ -14,7 +14,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
-from cigarspace.api import error_body, is_json_path
+from cigarspace.api import error_body, error_code_for_status, is_json_path
 from cigarspace.observability import request_id_var
 
 logger = logging.getLogger("cigarspace.request")
@@ -125,7 +125,7 @@ class JsonErrorsMiddleware:
             extra={"path": request.path, "status": response.status_code},
         )
         replacement = JsonResponse(
-            error_body(status.phrase.lower().replace(" ", "_"), f"{status.phrase}."),
+            error_body(error_code_for_status(status), f"{status.phrase}."),
             status=response.status_code,
         )
         for header in ("Retry-After", "Allow", "WWW-Authenticate"):

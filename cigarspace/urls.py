@@ -54,5 +54,4 @@ urlpatterns = [
     re_path(r"^api/", json_not_found),
 ]
 
-handler400 = "cigarspace.api.json_bad_request"
 handler500 = "cigarspace.api.json_server_error"

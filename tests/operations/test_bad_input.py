@@ -113,7 +113,7 @@ def test_an_unexpected_crash_with_debug_on_is_json_not_the_technical_page(settin
     error = _assert_json_error(response, 500)
     assert "boom" not in response.content.decode()
     assert len(response.content) < 500
-    assert error["code"] == "internal_server_error"
+    assert error["code"] == "server_error"  # as without DEBUG (handler500)
 
 
 def test_a_non_json_error_of_a_json_path_is_replaced_keeping_its_headers():
