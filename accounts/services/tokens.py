@@ -1,123 +1,35 @@
-"""Writes of the accounts app: users, login, refresh-token rotation, API keys.
-
-Secrets (refresh tokens, API keys) are 256-bit random strings returned to the caller once;
-only their sha256 is stored. sha256 (not a slow hash) is right for them: they carry full
-entropy, so there is nothing to brute-force, and lookups stay one indexed equality.
-"""
+"""Login and refresh tokens: a login opens a family, each refresh rotates its token (with a
+short grace for a client racing itself), reuse revokes the family."""
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 from django.conf import settings
-from django.contrib.auth import password_validation
-from django.contrib.auth.hashers import check_password, make_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import ApiKey, RefreshToken, User
+from accounts.models import RefreshToken, User
+from accounts.services.common import (
+    MAX_SECRET_LENGTH,
+    REVOKED_LOGOUT,
+    REVOKED_REUSE,
+    REVOKED_ROTATED,
+    SECRET_BYTES,
+    AuthenticationError,
+    RefreshTokenReuse,
+    sha256_hex,
+)
+from accounts.services.users import user_authenticate
 
 logger = logging.getLogger(__name__)
-
-# Reasons recorded in refresh_token.revoked_reason (max 32 characters).
-REVOKED_ROTATED = "rotated"
-REVOKED_REUSE = "reuse-detected"
-REVOKED_LOGOUT = "logout"
-REVOKED_PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a reason, not a secret)
-REVOKED_DEACTIVATED = "user-deactivated"
-REVOKED_ADMIN = "admin"
-
-# Refresh secrets and API key secrets: 32 random bytes, url-safe base64 (43 characters).
-SECRET_BYTES = 32
-API_KEY_PREFIX_LENGTH = 12  # hex characters after "cs_"
-# Bounds on what the API accepts, so junk never reaches the hasher or the database.
-MAX_SECRET_LENGTH = 128
-MAX_PASSWORD_LENGTH = 1024
-# last_used_at is written at most this often per key: not one UPDATE per request.
-API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-class AuthenticationError(Exception):
-    """Credentials were refused; the message is safe to show to the client."""
-
-
-class RefreshTokenReuse(AuthenticationError):
-    """A revoked refresh token was presented again: its family has been revoked."""
-
-
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-# --- Users ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def user_create(*, email: str, password: str, is_admin: bool = False) -> User:
-    """Create a user after running the project's password validators."""
-    email = User.objects.normalize_email(email).strip()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": f"A user with the email {email} already exists."})
-    password_validation.validate_password(password, user=User(email=email))
-    return User.objects.create_user(email=email, password=password, is_admin=is_admin)
-
-
-@transaction.atomic
-def user_set_password(*, user: User, password: str) -> User:
-    """Change a password. The post_save signal then revokes every refresh family."""
-    password_validation.validate_password(password, user=user)
-    user.set_password(password)
-    user.save(update_fields=["password", "updated_at"])
-    return user
-
-
-@transaction.atomic
-def user_deactivate(*, user: User) -> User:
-    """Deactivate a user. The post_save signal revokes every refresh family; access
-    tokens and API keys stop working because authentication checks ``is_active``."""
-    user.is_active = False
-    user.save(update_fields=["is_active", "updated_at"])
-    return user
-
-
-@lru_cache(maxsize=1)
-def _dummy_password_hash() -> str:
-    return make_password(secrets.token_urlsafe(16))
-
-
-def user_authenticate(*, email: str, password: str) -> User:
-    """The user with these credentials, or ``AuthenticationError`` with one generic message.
-
-    An unknown email, a wrong password, a deactivated user and an account without a usable
-    password all give the same answer, and all cost one argon2 verification (a dummy hash
-    stands in where there is no real one), so the response time does not tell whether
-    the account exists.
-    """
-    generic = AuthenticationError("No active account matches these credentials.")
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None or not user.has_usable_password():
-        # Django answers an unusable password without hashing: verify the dummy instead.
-        check_password(password, _dummy_password_hash())
-        raise generic
-    # check_password also upgrades an outdated hash (e.g. PBKDF2 -> argon2) in place.
-    if not user.check_password(password) or not user.is_active:
-        raise generic
-    return user
-
-
-# --- Tokens -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -354,88 +266,3 @@ def refresh_tokens_prune(*, now: datetime | None = None) -> int:
     """
     deleted, _ = RefreshToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted
-
-
-# --- API keys ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def api_key_create(
-    *,
-    owner: User,
-    name: str,
-    scope: str = ApiKey.Scope.READ,
-    expires_at: datetime | None = None,
-) -> tuple[ApiKey, str]:
-    """Create a key and return it with its full secret, which is never retrievable again."""
-    if scope not in ApiKey.Scope.values:
-        raise ValidationError({"scope": f"Unknown scope {scope!r}: use read or operator."})
-    if scope == ApiKey.Scope.OPERATOR and not owner.is_admin:
-        raise ValidationError(
-            {"scope": "Only an operator (is_admin) may own an operator-scoped key."}
-        )
-    if not owner.is_active:
-        raise ValidationError({"owner": "A deactivated user cannot own a new API key."})
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": "The expiry date is in the past."})
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": "A key needs a name."})
-    prefix = "cs_" + secrets.token_hex(API_KEY_PREFIX_LENGTH // 2)
-    secret = secrets.token_urlsafe(SECRET_BYTES)
-    key = ApiKey(
-        name=name,
-        owner=owner,
-        prefix=prefix,
-        secret_hash=sha256_hex(secret),
-        scope=scope,
-        expires_at=expires_at,
-    )
-    key.full_clean()
-    key.save()
-    return key, f"{prefix}.{secret}"
-
-
-@transaction.atomic
-def api_key_revoke(*, key: ApiKey) -> ApiKey:
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
-    return key
-
-
-def api_key_authenticate(*, raw_key: str) -> ApiKey:
-    """The usable key matching ``<prefix>.<secret>``, or ``AuthenticationError``."""
-    prefix, _, secret = raw_key.strip().partition(".")
-    if not prefix or not secret or len(raw_key) > MAX_SECRET_LENGTH:
-        raise AuthenticationError("Malformed API key.")
-    key = ApiKey.objects.select_related("owner").filter(prefix=prefix).first()
-    # Compare in constant time even when the prefix is unknown.
-    expected = key.secret_hash if key is not None else "0" * 64
-    if not hmac.compare_digest(expected, sha256_hex(secret)) or key is None:
-        raise AuthenticationError("Invalid API key.")
-    if key.revoked_at is not None:
-        raise AuthenticationError("This API key has been revoked.")
-    now = timezone.now()
-    if key.expires_at is not None and key.expires_at <= now:
-        raise AuthenticationError("This API key has expired.")
-    if not key.owner.is_active:
-        raise AuthenticationError("The owner of this API key is deactivated.")
-    api_key_touch(key=key, now=now)
-    return key
-
-
-def api_key_touch(*, key: ApiKey, now: datetime) -> bool:
-    """Record a use, at most once per minute per key (a conditional UPDATE, so concurrent
-    requests write once)."""
-    threshold = now - API_KEY_LAST_USED_RESOLUTION
-    if key.last_used_at is not None and key.last_used_at > threshold:
-        return False
-    updated = (
-        ApiKey.objects.filter(pk=key.pk)
-        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=threshold))
-        .update(last_used_at=now)
-    )
-    if updated:
-        key.last_used_at = now
-    return bool(updated)
