@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "cigarspace.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # /static/ from STATIC_ROOT (collectstatic) under gunicorn; runserver serves its own.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # CSRF as Django's, except under /api/ where DRF enforces it for cookie sessions.
@@ -156,6 +158,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=CIGARSPACE_DATA_DIR / "static")
+if DEBUG:
+    # WhiteNoise indexes STATIC_ROOT at start-up and warns when it is missing; development
+    # serves from the apps' folders and never runs collectstatic. (Containers run it.)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Content-addressed blobs (images, raw publications). Any Django storage backend can

@@ -111,3 +111,21 @@ def test_hsts_is_on_by_default_in_production(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert int(result.stdout) == 365 * 24 * 3600
+
+
+def test_the_docs_assets_are_served_by_the_app_itself_after_collectstatic(settings, tmp_path):
+    """Under gunicorn (docker compose) nothing else serves /static/: without this the
+    docs page, the admin's styles and the review console's script would not load."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    settings.DEBUG = False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client()  # WhiteNoise indexes STATIC_ROOT when the middleware chain is built
+    for path in (
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "/static/review/review.js",
+        "/static/admin/css/base.css",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
