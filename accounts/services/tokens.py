@@ -65,6 +65,11 @@ def _refresh_lifetime() -> timedelta:
 # nor the server key alone is enough to compute it — anyone able to present the parent
 # could have rotated it anyway. Rotating SECRET_KEY only ends the grace of tokens rotated
 # just before (their repeat then counts as reuse).
+#
+# The price of any grace window (identity providers pay it too): a stolen copy presented
+# within it gets the successor instead of tripping the reuse alarm. Hence a short default
+# (REFRESH_TOKEN_REUSE_GRACE_SECONDS=10), 0 to turn it off, and the alarm still rings
+# for any copy presented later.
 SUCCESSOR_KEY_SALT = "cigarspace.accounts.refresh-token-successor"
 
 
