@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.audit import FAILED, SUCCEEDED, THROTTLED, login_audit
 from accounts.models import ApiKey
 from accounts.serializers import (
     LoginInputSerializer,
@@ -26,7 +27,12 @@ from accounts.services import (
     refresh_token_revoke_family,
     refresh_token_rotate,
 )
-from accounts.throttles import LoginEmailThrottle, LoginIPThrottle, RefreshThrottle
+from accounts.throttles import (
+    LoginEmailThrottle,
+    LoginIPThrottle,
+    RefreshThrottle,
+    submitted_email,
+)
 
 ERROR_RESPONSE = OpenApiResponse(description='JSON error: {"error": {code, message, details}}.')
 
@@ -79,11 +85,19 @@ class TokenObtainApi(CredentialsInBodyApi):
     def post(self, request: Request) -> Response:
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        email = data.validated_data["email"]
         try:
             issued = auth_login(**data.validated_data, user_agent=_user_agent(request))
         except AuthenticationError as exc:
+            login_audit(request, channel="api", outcome=FAILED, email=email)
             raise exceptions.AuthenticationFailed(str(exc)) from None
+        login_audit(request, channel="api", outcome=SUCCEEDED, email=email, user_id=issued.user.pk)
         return Response(_token_pair(issued))
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        # The email throttle read the body already (a body that failed to parse is empty).
+        login_audit(request, channel="api", outcome=THROTTLED, email=submitted_email(request))
+        super().throttled(request, wait)
 
 
 class TokenRefreshApi(CredentialsInBodyApi):
@@ -100,7 +114,9 @@ class TokenRefreshApi(CredentialsInBodyApi):
             400: ERROR_RESPONSE,
             401: OpenApiResponse(
                 description="Unknown, expired or revoked token. Presenting a revoked token "
-                "again revokes every token of its session."
+                "again revokes every token of its session — except a repeat within "
+                "REFRESH_TOKEN_REUSE_GRACE_SECONDS of its rotation, which answers 200 with "
+                "the same refresh token as the first answer."
             ),
             429: ERROR_RESPONSE,
         },

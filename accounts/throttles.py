@@ -7,6 +7,9 @@
   addresses can be guessed at speed;
 - ``RefreshThrottle``: token refreshes per client IP.
 
+``login_attempt_wait`` counts a login attempt of any other form (the admin's) against the
+same two login budgets, so no login form is a way around the API's limits.
+
 Every one counts in PostgreSQL with one statement per request (accounts/rate_limits.py:
 GCRA), so all workers count together. A refused request answers 429 with ``Retry-After``
 (cigarspace.api.exception_handler).
@@ -14,10 +17,10 @@ GCRA), so all workers count together. A refused request answers 429 with ``Retry
 
 from __future__ import annotations
 
-import hashlib
-
+from django.http import HttpRequest
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from accounts.audit import email_digest
 from accounts.rate_limits import rate_limit_hit
 
 
@@ -30,8 +33,12 @@ class RateLimitThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
+        return self.allow_key(self.get_cache_key(request, view))
+
+    def allow_key(self, key: str | None) -> bool:
+        """Count one request under ``key`` (None: not counted) and say if it may go on."""
+        self.key = key
+        if self.rate is None or key is None:
             return True
         self._wait = rate_limit_hit(
             self.key, limit=self.num_requests, period=self.duration, now=self.timer()
@@ -64,17 +71,37 @@ class LoginIPThrottle(RateLimitThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+def submitted_email(request) -> object:
+    """The ``email`` of a DRF request's body, if the body is an object that has one."""
+    data = request.data
+    return data.get("email") if hasattr(data, "get") else None
+
+
 class LoginEmailThrottle(RateLimitThrottle):
     scope = "login_email"
 
     def get_cache_key(self, request, view) -> str | None:
-        email = request.data.get("email") if hasattr(request.data, "get") else None
-        if not isinstance(email, str) or not email.strip():
-            return None  # nothing to count; the serializer refuses the request anyway
+        return self.key_for_email(submitted_email(request))
+
+    def key_for_email(self, email: object) -> str | None:
         # The email is hashed: the cache key must not store addresses in clear.
-        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        digest = email_digest(email)
+        if digest is None:
+            return None  # nothing to count; the serializer refuses the request anyway
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
 class RefreshThrottle(LoginIPThrottle):
     scope = "refresh"
+
+
+def login_attempt_wait(request: HttpRequest, *, email: str | None) -> float | None:
+    """Count a login attempt made outside the API (the admin's form) against the API
+    login's budgets, per client IP and per account: the seconds to wait, or None."""
+    by_ip, by_email = LoginIPThrottle(), LoginEmailThrottle()
+    waits: list[float] = []
+    if not by_ip.allow_request(request, view=None):
+        waits.append(by_ip.wait() or 0.0)
+    if not by_email.allow_key(by_email.key_for_email(email)):
+        waits.append(by_email.wait() or 0.0)
+    return max(waits) if waits else None

@@ -3,16 +3,71 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
+
+# Paths whose every answer, errors included, is JSON in the shape below.
+JSON_PATH_PREFIXES = ("/api/", "/health")
+
+
+def is_json_path(path: str) -> bool:
+    return path.startswith(JSON_PATH_PREFIXES)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape of the API: ``{"error": {"code", "message", "details"}}``."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_code_for_status(http_status: HTTPStatus) -> str:
+    """The error code of an answer known only by its status (``server_error`` for a 500,
+    as ``json_server_error`` says; otherwise the status phrase, e.g. ``method_not_allowed``)."""
+    if http_status == HTTPStatus.INTERNAL_SERVER_ERROR:
+        return "server_error"
+    return http_status.phrase.lower().replace(" ", "_").replace("-", "_")
+
+
+def api_exception_for_suspicious(exc: SuspiciousOperation) -> exceptions.APIException:
+    """Django's refusals of a request's body (too large, too many fields or files), and
+    any other suspicious input, as the API's 413 / 400 with a message that says why."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(
+            f"The request body is larger than the {limit:,} bytes accepted (files excepted)."
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return exceptions.ParseError(
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields.",
+            code="too_many_fields",
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return exceptions.ParseError(
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files.",
+            code="too_many_files",
+        )
+    return exceptions.ParseError("The request was refused as malformed.", code="bad_request")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -30,6 +85,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, SuspiciousOperation):
+        # Raised while DRF reads the body (request.data): without this, Django's HTML 400.
+        exc = api_exception_for_suspicious(exc)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -49,7 +107,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = getattr(exc.detail, "code", None) or exc.default_code
         message = str(exc.detail)
         details = None
-    response.data = {"error": {"code": str(code), "message": message, "details": details}}
+    response.data = error_body(str(code), message, details)
     return response
 
 
@@ -86,22 +144,16 @@ def _first_message(data: Any) -> str | None:
     return None
 
 
-def json_not_found(request, exception=None) -> JsonResponse:
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """404 for URLs outside any view: JSON under /api/, Django's page elsewhere."""
     return JsonResponse(
-        {
-            "error": {
-                "code": "not_found",
-                "message": f"No route for {request.path}.",
-                "details": None,
-            }
-        },
+        error_body("not_found", f"No route for {request.path}."),
         status=status.HTTP_404_NOT_FOUND,
     )
 
 
-def json_server_error(request) -> JsonResponse:
+def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
-        {"error": {"code": "server_error", "message": "Internal server error.", "details": None}},
+        error_body("server_error", "Internal server error."),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )

@@ -13,12 +13,15 @@ Checks, each cheap (a handful of indexed queries, no table scan):
   government site answering 403 for a day must not take the web nodes out of a load
   balancer, so it never turns the answer into a 503 (monitors alert on the field).
 
-200 when the first four pass, 503 otherwise. No authentication (load balancers call it);
-the body holds no secret: error texts are cut short and never include settings.
+200 when the first four pass, 503 otherwise. No authentication is needed (load balancers
+call it), but anonymous callers get the status only: the checks' details (error texts, each
+source's failure messages, the queue) go to staff (an admin session) and to monitors
+sending ``Authorization: Monitoring-Token <HEALTH_MONITORING_TOKEN>``.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from typing import Any
@@ -41,6 +44,7 @@ DEFAULT_MAX_QUEUE_LAG_SECONDS = Env().int(
     "HEALTH_MAX_QUEUE_LAG_SECONDS", default=900, minimum=1, maximum=7 * 24 * 3600
 )
 MESSAGE_CHARS = 200
+MONITORING_TOKEN_SCHEME = "Monitoring-Token"  # noqa: S105 (a header scheme, not a secret)
 
 
 def _database() -> dict[str, Any]:
@@ -153,10 +157,25 @@ def health_report() -> tuple[bool, dict[str, Any]]:
     return healthy, report
 
 
+def may_see_details(request: HttpRequest) -> bool:
+    """Staff, or a monitor presenting the configured token (compared in constant time)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    expected = getattr(settings, "HEALTH_MONITORING_TOKEN", None)
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if not expected or scheme != MONITORING_TOKEN_SCHEME:
+        return False
+    return hmac.compare_digest(
+        presented.strip().encode("utf-8", "surrogatepass"), expected.encode("utf-8")
+    )
+
+
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
     healthy, report = health_report()
     if not healthy:
         logger.warning("health: unhealthy", extra={"health": report})
-    return JsonResponse(report, status=200 if healthy else 503)
+    body = report if may_see_details(request) else {"status": report["status"]}
+    return JsonResponse(body, status=200 if healthy else 503)

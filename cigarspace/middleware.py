@@ -8,13 +8,18 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
+from cigarspace.api import error_body, error_code_for_status, is_json_path
 from cigarspace.observability import request_id_var
 
 logger = logging.getLogger("cigarspace.request")
+# Django logs its own DisallowedHost refusals here: operators filter on it.
+security_logger = logging.getLogger("django.security.DisallowedHost")
 
 HEADER = "X-Request-ID"
 # A client chooses its id only within these bounds: anything else (too long, control
@@ -74,3 +79,60 @@ class ApiCsrfViewMiddleware(CsrfViewMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, callback, callback_args, callback_kwargs)
+
+
+class JsonErrorsMiddleware:
+    """On API paths (``cigarspace.api.JSON_PATH_PREFIXES``) every error is JSON in the
+    API's shape, including those Django answers before or around the views.
+
+    - A disallowed ``Host`` is refused here, in JSON, before ``CommonMiddleware`` asks
+      for the host and Django answers its HTML 400.
+    - Any other error response that is not JSON by then (Django's technical 400/500
+      pages with ``DEBUG`` on, a page of a middleware further in) is replaced by the JSON
+      error of its status: a client of the API never has to parse HTML, and a 169 KB
+      debug page never leaves the server. Errors raised in DRF views are already JSON
+      (``cigarspace.api.exception_handler``) and pass unchanged.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_json_path(request.path):
+            return self.get_response(request)
+        try:
+            request.get_host()
+        except DisallowedHost:
+            host = request.META.get("HTTP_HOST", "")[:100]
+            security_logger.warning("Invalid HTTP_HOST header: %r", host)
+            return JsonResponse(
+                error_body(
+                    "disallowed_host",
+                    f"The Host header {host!r} is not served here (ALLOWED_HOSTS).",
+                ),
+                status=HTTPStatus.BAD_REQUEST,
+            )
+        response = self.get_response(request)
+        if response.status_code < 400 or _is_json(response):
+            return response
+        try:
+            status = HTTPStatus(response.status_code)
+        except ValueError:  # a status outside the standard list: name its class instead
+            status = HTTPStatus.BAD_REQUEST if response.status_code < 500 else HTTPStatus(500)
+        logger.warning(
+            "non-JSON %s answer on an API path replaced by JSON",
+            response.status_code,
+            extra={"path": request.path, "status": response.status_code},
+        )
+        replacement = JsonResponse(
+            error_body(error_code_for_status(status), f"{status.phrase}."),
+            status=response.status_code,
+        )
+        for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").split(";")[0].strip() == "application/json"

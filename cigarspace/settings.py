@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+
+from cigarspace.development_key import development_secret_key
 from cigarspace.env import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,18 +21,28 @@ env = Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# The development key is public; cigarspace.checks refuses it (and any short key) when
-# DEBUG is off, so a production start without a real secret fails the system checks.
-INSECURE_DEVELOPMENT_SECRET_KEY = "django-insecure-cigarspace-development-key-do-not-deploy"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY") or INSECURE_DEVELOPMENT_SECRET_KEY
+CIGARSPACE_DATA_DIR = env.path("CIGARSPACE_DATA_DIR", default=BASE_DIR / ".cigarspace")
+
+# Without SECRET_KEY, development (DEBUG on) signs with a random key made for this
+# installation on its first run and kept in the data directory (cigarspace/development_key.py):
+# a key written in the source would let anyone forge sessions and tokens. With DEBUG off
+# there is no fallback: this placeholder fails the system checks (cigarspace.checks), so a
+# production start without a real secret is refused.
+MISSING_SECRET_KEY = "unset-SECRET_KEY-refused-when-DEBUG-is-off"  # noqa: S105
+_secret_key_from_environment = env.str("SECRET_KEY")
+if _secret_key_from_environment:
+    SECRET_KEY = _secret_key_from_environment
+elif DEBUG:
+    SECRET_KEY = development_secret_key(CIGARSPACE_DATA_DIR)
+else:
+    SECRET_KEY = MISSING_SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-CIGARSPACE_DATA_DIR = env.path("CIGARSPACE_DATA_DIR", default=BASE_DIR / ".cigarspace")
-
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the project's site (the login shares the API's throttle).
+    "cigarspace.apps.CigarSpaceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "cigarspace",
     "accounts",
@@ -52,7 +66,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every response (errors included) carries X-Request-ID, every log line its id.
     "cigarspace.middleware.RequestIdMiddleware",
+    # Next: API paths answer JSON errors whatever refuses them (a bad Host, DEBUG pages).
+    "cigarspace.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # /static/ from STATIC_ROOT (collectstatic) under gunicorn; runserver serves its own.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # CSRF as Django's, except under /api/ where DRF enforces it for cookie sessions.
@@ -139,6 +158,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=CIGARSPACE_DATA_DIR / "static")
+if DEBUG:
+    # WhiteNoise indexes STATIC_ROOT at start-up and warns when it is missing; development
+    # serves from the apps' folders and never runs collectstatic. (Containers run it.)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Content-addressed blobs (images, raw publications). Any Django storage backend can
@@ -168,6 +191,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bounded in depth and refused with lone surrogates (cigarspace/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "cigarspace.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -223,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN, a pinned
+    # version, and scripts from our origin only (the Content-Security-Policy below).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # The default enum hook, then the error responses (the Error component, referenced
     # from the 400/401/403/404/429… each operation can produce).
     "POSTPROCESSING_HOOKS": [
@@ -250,6 +284,12 @@ SIMPLE_JWT = {
     "AUTH_TOKEN_CLASSES": ("rest_framework_simplejwt.tokens.AccessToken",),
 }
 REFRESH_TOKEN_DAYS = env.int("REFRESH_TOKEN_DAYS", default=14, minimum=1, maximum=365)
+# Two refreshes of one token within this many seconds (a client racing itself: two tabs,
+# a retry after a lost response) both get the same successor; later, presenting a
+# rotated token again is reuse and revokes its family. 0 turns the grace off.
+REFRESH_TOKEN_REUSE_GRACE_SECONDS = env.int(
+    "REFRESH_TOKEN_REUSE_GRACE_SECONDS", default=10, minimum=0, maximum=120
+)
 
 # --- Background tasks (django-q2, ORM broker on the same PostgreSQL) ----------------------
 
@@ -322,6 +362,10 @@ LEGIFRANCE_API_URL = env.str(
     "LEGIFRANCE_API_URL", default="https://api.piste.gouv.fr/dila/legifrance/lf-engine-app"
 )
 
+# GET /health shows its details (each check, each source's failures) to staff and to
+# monitors sending "Authorization: Monitoring-Token <token>"; others get the status only.
+HEALTH_MONITORING_TOKEN = env.str("HEALTH_MONITORING_TOKEN")
+
 # --- Security headers (production) --------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
@@ -329,6 +373,33 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HSTS (SecurityMiddleware): sent on HTTPS answers only (behind a TLS proxy: the
+# X-Forwarded-Proto header below), so a plain-HTTP development server never sends it.
+SECURE_HSTS_SECONDS = env.int(
+    "HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600, minimum=0, maximum=2 * 365 * 24 * 3600
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+# Content-Security-Policy on every answer (django-csp). Scripts only from our origin, as
+# files: no inline script, no eval, no CDN — the review console's script and Swagger UI's
+# (drf-spectacular-sidecar, SpectacularSwaggerSplitView) are static files. Styles allow
+# inline: Django's admin templates, Swagger UI and Redoc set style attributes, and a
+# style cannot run code once scripts are locked down. Redoc renders in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)

@@ -304,38 +304,106 @@ def test_reuse_answers_401_and_the_family_revocation_is_committed(
     assert client.post(REFRESH_URL, {"refresh": third["refresh"]}).status_code == 401
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_refreshes_of_one_token_exactly_one_succeeds(login):
-    f.UserFactory(email="ana@example.com")
-    first = login("ana@example.com")
-    barrier = threading.Barrier(2)
-    results: dict[str, object] = {}
+def _refresh_concurrently(secret: str, count: int) -> list:
+    barrier = threading.Barrier(count)
+    results: list = []
 
-    def refresh(name: str) -> None:
+    def refresh() -> None:
         try:
             client = APIClient()
             barrier.wait(timeout=10)
-            results[name] = client.post(REFRESH_URL, {"refresh": first["refresh"]})
-        except Exception as exc:  # surfaced by the assertions below
-            results[name] = exc
+            results.append(client.post(REFRESH_URL, {"refresh": secret}))
+        except Exception as exc:  # surfaced by the assertions of the caller
+            results.append(exc)
         finally:
             connections.close_all()  # each thread has its own connection
 
-    threads = [threading.Thread(target=refresh, args=(name,)) for name in ("a", "b")]
+    threads = [threading.Thread(target=refresh) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    return results
 
-    statuses = sorted(getattr(r, "status_code", repr(r)) for r in results.values())
-    assert statuses == [200, 401]
-    winner = next(r for r in results.values() if r.status_code == 200).json()
-    # The loser counted as reuse: the whole family, the winner's new token included, is
-    # revoked, so a thief racing the owner gains nothing.
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_of_one_token_get_the_same_successor(login, settings):
+    # A client racing itself (two tabs, a retry after a lost answer) stays logged in.
+    settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS = 30
+    f.UserFactory(email="ana@example.com")
+    first = login("ana@example.com")
+
+    results = _refresh_concurrently(first["refresh"], count=3)
+
+    assert [getattr(r, "status_code", repr(r)) for r in results] == [200, 200, 200]
+    bodies = [r.json() for r in results]
+    assert len({body["refresh"] for body in bodies}) == 1
+    successor = bodies[0]["refresh"]
     family = RefreshToken.objects.filter(family_id=_row(first["refresh"]).family_id)
-    assert family.count() == 2
+    assert family.count() == 2  # one successor, not one per request
+    assert _row(first["refresh"]).revoked_reason == "rotated"
+    assert _row(successor).revoked_at is None
+    # The successor goes on working: the session was not revoked.
+    client = APIClient()
+    response = client.post(REFRESH_URL, {"refresh": successor})
+    assert response.status_code == 200
+    _bearer(client, response.json()["access"])
+    assert client.get(ME_URL).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_grace_window_the_loser_of_a_race_revokes_the_family(login, settings):
+    settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS = 0
+    f.UserFactory(email="ana@example.com")
+    first = login("ana@example.com")
+
+    results = _refresh_concurrently(first["refresh"], count=2)
+
+    assert sorted(getattr(r, "status_code", repr(r)) for r in results) == [200, 401]
+    family = RefreshToken.objects.filter(family_id=_row(first["refresh"]).family_id)
     assert not family.filter(revoked_at__isnull=True).exists()
-    assert _row(winner["refresh"]).revoked_reason == "reuse-detected"
+
+
+def test_a_repeat_after_the_grace_window_is_reuse_and_revokes_the_family(
+    api_client, user, login, settings
+):
+    settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10
+    first = login("reader@example.com")
+    second = api_client.post(REFRESH_URL, {"refresh": first["refresh"]}).json()
+    # The rotation happened 11 seconds ago: the window is closed.
+    RefreshToken.objects.filter(token_hash=sha256_hex(first["refresh"])).update(
+        revoked_at=timezone.now() - dt.timedelta(seconds=11)
+    )
+
+    replay = api_client.post(REFRESH_URL, {"refresh": first["refresh"]})
+
+    assert replay.status_code == 401
+    assert _row(second["refresh"]).revoked_reason == "reuse-detected"
+    assert api_client.post(REFRESH_URL, {"refresh": second["refresh"]}).status_code == 401
+
+
+def test_a_repeat_within_the_window_after_a_logout_is_still_refused(
+    api_client, user, login, settings
+):
+    # The grace hands out a *live* successor only: a closed session stays closed.
+    settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS = 30
+    first = login("reader@example.com")
+    second = api_client.post(REFRESH_URL, {"refresh": first["refresh"]}).json()
+    assert api_client.post(LOGOUT_URL, {"refresh": second["refresh"]}).status_code == 204
+
+    assert api_client.post(REFRESH_URL, {"refresh": first["refresh"]}).status_code == 401
+
+
+def test_the_successor_secret_is_stored_as_a_hash_only(api_client, user, login, settings):
+    settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS = 30
+    first = login("reader@example.com")
+    second = api_client.post(REFRESH_URL, {"refresh": first["refresh"]}).json()
+    again = api_client.post(REFRESH_URL, {"refresh": first["refresh"]}).json()
+    assert again["refresh"] == second["refresh"]
+    assert again["access"]  # a fresh access token each time
+    stored = RefreshToken.objects.values_list("token_hash", flat=True)
+    assert second["refresh"] not in "".join(stored)
+    assert sha256_hex(second["refresh"]) in stored
 
 
 # --- POST auth/logout -------------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import RefreshToken, User
 from accounts.services import (
     AuthenticationError,
@@ -26,6 +25,7 @@ from accounts.services import (
     user_deactivate,
     user_set_password,
 )
+from accounts.services import users as user_services
 from tests import factories as f
 from tests.accounts.conftest import PASSWORD
 
@@ -100,7 +100,7 @@ def test_every_failure_costs_one_argon2_verification(email):
     nopass = f.UserFactory(email="nopass@example.com")
     nopass.set_unusable_password()
     nopass.save()
-    services._dummy_password_hash()  # made once per process, not per request
+    user_services._dummy_password_hash()  # made once per process, not per request
     with (
         mock.patch.object(
             Argon2PasswordHasher, "verify", autospec=True, side_effect=Argon2PasswordHasher.verify

@@ -67,7 +67,7 @@ def test_choice_and_path():
 
 def test_production_without_a_real_secret_key_fails_the_check(settings):
     settings.DEBUG = False
-    settings.SECRET_KEY = settings.INSECURE_DEVELOPMENT_SECRET_KEY
+    settings.SECRET_KEY = settings.MISSING_SECRET_KEY
     assert [e.id for e in check_secret_key()] == ["cigarspace.E001"]
     settings.SECRET_KEY = "short"
     assert [e.id for e in check_secret_key()] == ["cigarspace.E002"]
@@ -77,7 +77,7 @@ def test_production_without_a_real_secret_key_fails_the_check(settings):
 
 @override_settings(DEBUG=True)
 def test_development_key_is_fine_in_debug(settings):
-    settings.SECRET_KEY = settings.INSECURE_DEVELOPMENT_SECRET_KEY
+    settings.SECRET_KEY = settings.MISSING_SECRET_KEY
     assert check_secret_key() == []
 
 

@@ -1,4 +1,5 @@
-"""GET /health: 200 with every check when healthy, 503 naming what is wrong."""
+"""GET /health: 200 with every check when healthy, 503 naming what is wrong; the details
+to staff and monitors only."""
 
 from __future__ import annotations
 
@@ -7,13 +8,68 @@ from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection
+from django.test import Client
 from django.utils import timezone
 from django_q.models import OrmQ
 
 from customs.models import CustomsSource, RunKind, RunOutcome
-from tests.factories import CustomsPublicationFactory, CustomsRunFactory
+from tests.factories import CustomsPublicationFactory, CustomsRunFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
+
+MONITORING_TOKEN = "health-monitoring-token-of-the-tests-0123456789"
+
+
+@pytest.fixture
+def client(settings):
+    """A monitor: the configured token in its Authorization header (it sees the details)."""
+    settings.HEALTH_MONITORING_TOKEN = MONITORING_TOKEN
+    return Client(HTTP_AUTHORIZATION=f"Monitoring-Token {MONITORING_TOKEN}")
+
+
+@pytest.fixture
+def failing_source():
+    source = CustomsSource.objects.get(slug="fr-douane-opendata")
+    CustomsRunFactory(
+        source=source,
+        kind=RunKind.DISCOVER,
+        outcome=RunOutcome.FAILED,
+        message="HttpError: 403 Forbidden from https://internal.example/secret-path",
+        started_at=timezone.now(),
+    )
+    return source
+
+
+def test_anonymous_callers_get_the_status_only(settings, failing_source):
+    settings.HEALTH_MONITORING_TOKEN = MONITORING_TOKEN
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Monitoring-Token wrong-token"}):
+        response = Client(**headers).get("/health")
+        assert response.status_code == 200
+        assert response.json() == {"status": "healthy"}
+        assert b"secret-path" not in response.content
+
+
+def test_unhealthy_anonymous_answer_is_503_with_the_status_only():
+    with mock.patch("cigarspace.health._queue", side_effect=RuntimeError("broker gone")):
+        response = Client().get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unhealthy"}
+
+
+def test_without_a_configured_token_no_token_opens_the_details(settings, failing_source):
+    settings.HEALTH_MONITORING_TOKEN = None
+    response = Client(HTTP_AUTHORIZATION="Monitoring-Token ").get("/health")
+    assert response.json() == {"status": "healthy"}
+
+
+def test_staff_and_monitors_see_the_details(client, failing_source):
+    staff = Client()
+    staff.force_login(OperatorFactory())
+    for caller in (staff, client):
+        body = caller.get("/health").json()
+        failure = body["sources"]["fr-douane-opendata"]["last_failure"]
+        assert "secret-path" in failure["message"]
+        assert body["database"]["ok"] is True
 
 
 def test_healthy_deployment_answers_200_with_every_check(client):
