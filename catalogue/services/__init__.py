@@ -16,6 +16,7 @@ from catalogue.services._common import (
     LINE_FIELDS,
     TASTING_NOTE_FIELDS,
 )
+from catalogue.services.aliases import alias_delete, alias_event_record, alias_save
 from catalogue.services.brands import (
     brand_create,
     brand_delete,
@@ -28,8 +29,10 @@ from catalogue.services.brands import (
     line_update,
 )
 from catalogue.services.cigars import (
+    CigarInUse,
     cigar_create,
     cigar_delete,
+    cigar_references,
     cigar_set_blend,
     cigar_set_packages,
     cigar_update,
@@ -40,6 +43,7 @@ from catalogue.services.forms import (
     cigar_save_instance,
     line_save_instance,
 )
+from catalogue.services.merge import MergeRefused, cigar_merge_catalogue_rows
 from catalogue.services.notes import (
     source_record_create,
     tasting_note_create,
@@ -52,7 +56,12 @@ __all__ = [
     "CIGAR_FIELDS",
     "LINE_FIELDS",
     "TASTING_NOTE_FIELDS",
+    "CigarInUse",
     "EmbedResult",
+    "MergeRefused",
+    "alias_delete",
+    "alias_event_record",
+    "alias_save",
     "brand_create",
     "brand_delete",
     "brand_get_or_create",
@@ -62,6 +71,8 @@ __all__ = [
     "cigar_delete",
     "cigar_embed",
     "cigar_embedding_text",
+    "cigar_merge_catalogue_rows",
+    "cigar_references",
     "cigar_save_instance",
     "cigar_set_blend",
     "cigar_set_packages",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.db.models.functions import Lower
 
 from catalogue.models import (
@@ -90,9 +92,53 @@ def cigar_update(
     return cigar
 
 
+class CigarInUse(Exception):
+    """Something references the cigar: it is merged into another, not deleted."""
+
+    def __init__(self, cigar: Cigar, references: dict[str, int]) -> None:
+        self.cigar_id = cigar.pk
+        self.references = references
+        listed = ", ".join(f"{count} {what}" for what, count in references.items())
+        super().__init__(
+            f"{cigar} cannot be deleted: {listed} refer to it. If it is a duplicate, merge "
+            "it into the cigar that stays."
+        )
+
+
+def cigar_references(*, cigar: Cigar) -> dict[str, int]:
+    """Rows of other tables (any app's) that point at the cigar, counted per kind.
+
+    The cigar's own description (its blend, its catalogue packages) does not count: a cigar
+    made by mistake can be deleted with it. The apps are read through the model registry,
+    so the catalogue counts matches and merchant products without importing their apps.
+    """
+    references: dict[str, int] = {}
+    for relation in Cigar._meta.related_objects:
+        model = relation.related_model
+        if model is BlendComponent:
+            continue
+        rows = model._base_manager.filter(**{relation.field.name: cigar})
+        if model is CigarPackage:
+            rows = rows.exclude(merchant="")
+        count = rows.count()
+        if count:
+            references[str(model._meta.verbose_name_plural)] = count
+    return references
+
+
 @transaction.atomic
 def cigar_delete(*, cigar: Cigar) -> None:
-    cigar.delete()
+    """Delete a cigar nothing references; otherwise ``CigarInUse`` (nothing deleted)."""
+    Cigar.objects.select_for_update().filter(pk=cigar.pk).exists()
+    references = cigar_references(cigar=cigar)
+    if references:
+        raise CigarInUse(cigar, references)
+    try:
+        cigar.delete()
+    except ProtectedError as exc:
+        # A decision written since the count: the foreign keys refuse, the same answer.
+        protected = Counter(str(o._meta.verbose_name_plural) for o in exc.protected_objects)
+        raise CigarInUse(cigar, dict(protected)) from exc
 
 
 @transaction.atomic
