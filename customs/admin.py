@@ -48,6 +48,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class OfficialDataAdmin(ReadOnlyAdmin):
+    """Official data (publications, entries) as the pipeline wrote it: read-only.
+
+    A status, a stage, a price or a label is never typed here: corrections go through the
+    services (retry, the forced re-ingestion of a count drop), which record who and why.
+    Nothing is deleted either: an entry may carry human decisions (the matches protect
+    them), and a publication is the record of what was published.
+    """
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(CustomsSource)
 class CustomsSourceAdmin(admin.ModelAdmin):
     list_display = (
@@ -110,7 +123,7 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(CustomsPublication)
-class CustomsPublicationAdmin(admin.ModelAdmin):
+class CustomsPublicationAdmin(OfficialDataAdmin):
     list_display = (
         "__str__",
         "source",
@@ -178,7 +191,7 @@ class CustomsPublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomsPriceEntry)
-class CustomsPriceEntryAdmin(admin.ModelAdmin):
+class CustomsPriceEntryAdmin(OfficialDataAdmin):
     list_display = (
         "raw_label",
         "new_label",
