@@ -9,6 +9,13 @@ FABRICANT blocks, category rows, then product rows of six cells
 only when the last category row seen is the cigar category. Supplier and maker rows never
 change the category, and an unknown category row closes the cigar section (a warning is
 recorded) so that no other tobacco can leak in as a cigar.
+
+A row the grammar does not know (text alone in the first column that is neither a known
+category nor a block) does *not* end the cigar section: in the real files such a row is a
+product printed without prices, or a stray caption, and ending the section there silently
+dropped the rest of the edition. Only a real section heading (a known category) ends it,
+or an unknown row that names another tobacco product (``Produits à chauffer…``). Rows and
+warnings are capped, so that a crafted file costs bounded time and memory.
 """
 
 from __future__ import annotations
@@ -84,6 +91,34 @@ _CATEGORY_PREFIXES = (
     "tabacs a pipe",
     "tabacs a narguile",
 )
+
+
+# Words of the other tobacco products: an unknown heading naming one of them ends the cigar
+# section (the safe side); any other unknown row is kept inside it, with a warning.
+_OTHER_TOBACCO = re.compile(
+    r"\b(?:cigarettes?|tabacs?|chauff\w*|nicotin\w*|inhal\w*|rouler|pipes?|narguil\w*|"
+    r"priser|macher|vapot\w*|e-liquides?|papiers?)\b"
+)
+#: Warnings kept word for word (the rest are counted): one bad row repeated a million times
+#: must not make a million messages.
+MAX_WARNINGS = 200
+#: Rows a table may hold unless the caller says otherwise (settings.CUSTOMS_MAX_TABLE_ROWS).
+DEFAULT_MAX_ROWS = 50_000
+#: Names of the six columns, for messages that point at a cell.
+COLUMN_NAMES = (
+    "current label",
+    "new label",
+    "old unit price",
+    "old pack price",
+    "new unit price",
+    "new pack price",
+)
+
+
+def column_label(index: int) -> str:
+    """``2`` → ``column C (old unit price)``: what an operator finds in the spreadsheet."""
+    name = COLUMN_NAMES[index] if index < len(COLUMN_NAMES) else "extra column"
+    return f"column {chr(ord('A') + index)} ({name})"
 
 
 class TableError(ValueError):
@@ -163,10 +198,11 @@ def _cell_text(value: object) -> str:
 
 
 def _classify(value: object, *, row_number: int, column: int) -> PriceCell:
+    """``column``: the zero-based index of the cell in the row."""
     try:
         return classify_price_cell(value)
     except PriceParseError as exc:
-        raise TableError(f"Row {row_number}, column {column}: {exc}") from None
+        raise TableError(f"Row {row_number}, {column_label(column)}: {exc}") from None
 
 
 def _price_status(
@@ -285,9 +321,24 @@ def entry_from_row(
 class TableResult:
     edition: EditionLine | None
     entries: list[ExtractedEntry]
+    #: The first ``MAX_WARNINGS`` warnings; ``warning_count`` counts them all.
     warnings: list[str]
     #: Product rows seen per category (the skipped ones included), for the run summary.
     rows_per_category: Counter
+    warning_count: int = 0
+
+
+class _Warnings(list):
+    """A list that keeps the first ``MAX_WARNINGS`` items and counts the others."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def append(self, item: str) -> None:
+        self.count += 1
+        if len(self) < MAX_WARNINGS:
+            super().append(item)
 
 
 class PriceTableReader:
@@ -297,16 +348,23 @@ class PriceTableReader:
     comes from there, not from the file name); an arrêté's embedded table has none.
     """
 
-    def __init__(self, *, require_edition_line: bool = True, edition_scan_rows: int = 5) -> None:
+    def __init__(
+        self,
+        *,
+        require_edition_line: bool = True,
+        edition_scan_rows: int = 5,
+        max_rows: int = DEFAULT_MAX_ROWS,
+    ) -> None:
         self.require_edition_line = require_edition_line
         self.edition_scan_rows = edition_scan_rows
+        self.max_rows = max_rows
 
     def read(self, rows: Iterable[tuple[int, Sequence[object]]]) -> TableResult:
         edition: EditionLine | None = None
         category: str | None = None
         supplier = maker = ""
         entries: list[ExtractedEntry] = []
-        warnings: list[str] = []
+        warnings = _Warnings()
         per_category: Counter = Counter()
         seen_rows = 0
 
@@ -317,6 +375,11 @@ class PriceTableReader:
             if not filled:
                 continue
             seen_rows += 1
+            if seen_rows > self.max_rows:
+                raise TableError(
+                    f"The table has more than {self.max_rows} rows (row {row_number}): far "
+                    "more than any price list; refused rather than read."
+                )
             joined = " ".join(texts[i] for i in filled)
 
             if edition is None:
@@ -350,16 +413,25 @@ class PriceTableReader:
                 if fold(texts[0]).startswith(_CATEGORY_PREFIXES):
                     category = texts[0]
                     continue
-                # Unknown text alone on a row: treated as a category we do not know, which
-                # closes the cigar section. Strictness over recall: a stray heading must
-                # never let another tobacco through as cigars (it is reported instead).
+                # Unknown text alone on a row. Inside the cigar section it is a product
+                # printed without prices or a caption: the section goes on (only a real
+                # heading ends it), unless the text names another tobacco product.
                 if category is not None and is_cigar_category(category):
-                    warnings.append(
-                        f"Row {row_number}: unknown heading {texts[0]!r} closed the cigar section."
-                    )
-                else:
-                    warnings.append(f"Row {row_number}: unknown heading {texts[0]!r}.")
-                category = texts[0]
+                    if _OTHER_TOBACCO.search(fold(texts[0])):
+                        warnings.append(
+                            f"Row {row_number}: unknown heading {texts[0]!r} names another "
+                            "tobacco product; it closed the cigar section."
+                        )
+                        category = texts[0]
+                    else:
+                        warnings.append(
+                            f"Row {row_number}: {texts[0]!r} has no price and is no known "
+                            "heading; skipped, the cigar section goes on."
+                        )
+                    continue
+                warnings.append(f"Row {row_number}: unknown heading {texts[0]!r}.")
+                if category is None:
+                    category = texts[0]
                 continue
 
             per_category[category or "(none)"] += 1
@@ -381,5 +453,9 @@ class PriceTableReader:
         if self.require_edition_line and edition is None:
             raise TableError("The sheet is empty or has no edition line.")
         return TableResult(
-            edition=edition, entries=entries, warnings=warnings, rows_per_category=per_category
+            edition=edition,
+            entries=entries,
+            warnings=list(warnings),
+            rows_per_category=per_category,
+            warning_count=warnings.count,
         )

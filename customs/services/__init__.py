@@ -14,6 +14,7 @@ from customs.services.files import publication_ingest_file
 from customs.services.lifecycle import (
     StageError,
     StageSkipped,
+    publication_accept_count_drop,
     publication_fail,
     publication_fetch,
     publication_ingest,
@@ -31,6 +32,7 @@ __all__ = [
     "DiscoveryOutcome",
     "StageError",
     "StageSkipped",
+    "publication_accept_count_drop",
     "publication_advance",
     "publication_discover_one",
     "publication_fail",
