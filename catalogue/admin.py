@@ -136,6 +136,10 @@ class CigarAdmin(admin.ModelAdmin):
             if references:
                 listed = ", ".join(f"{n} {what}" for what, n in references.items())
                 protected.append(f"{cigar}: {listed} (merge the duplicate instead)")
+        if protected:
+            # The refusal is the protection, not a missing permission on the protected rows
+            # (the admin would otherwise report that first and hide the list).
+            perms_needed = set()
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj) -> None:
