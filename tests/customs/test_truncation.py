@@ -4,6 +4,7 @@ with bounded memory, and an edition far smaller than the previous one fails unle
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from io import StringIO
@@ -115,9 +116,7 @@ def _peak_extract(path: Path) -> dict:
         "print(json.dumps(out))\n"
     )
     env = {"DJANGO_SETTINGS_MODULE": "cigarspace.settings_test", "DEBUG": "true"}
-    import os
-
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+    result = subprocess.run(
         [sys.executable, "-c", script, str(path)],
         capture_output=True,
         text=True,

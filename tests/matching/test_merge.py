@@ -131,16 +131,23 @@ def test_orm_and_bulk_deletes_of_cigars_and_customs_rows_are_refused(decided, du
     assert audit_counts() == before
 
 
-def test_the_database_refuses_a_raw_delete_too(decided, duplicate):
+def _raw(*statements: tuple[str, list]) -> None:
     # Django's foreign keys carry no ON DELETE (NO ACTION, checked at commit): made
     # immediate here so the refusal shows inside the test's transaction.
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("DELETE FROM cigar_alias WHERE cigar_id = %s", [duplicate.pk])
-        cursor.execute("DELETE FROM cigar WHERE id = %s", [duplicate.pk])
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("DELETE FROM cigar_customs_match WHERE cigar_id = %s", [duplicate.pk])
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def test_the_database_refuses_a_raw_delete_too(decided, duplicate):
+    with pytest.raises(IntegrityError):
+        _raw(
+            ("DELETE FROM cigar_alias WHERE cigar_id = %s", [duplicate.pk]),
+            ("DELETE FROM cigar WHERE id = %s", [duplicate.pk]),
+        )
+    with pytest.raises(IntegrityError):
+        _raw(("DELETE FROM cigar_customs_match WHERE cigar_id = %s", [duplicate.pk]))
     assert MatchEvent.objects.filter(match=decided["accepted"]).exists()
 
 
