@@ -99,9 +99,13 @@ def test_an_edition_with_a_label_only_row_is_ingested_whole(tmp_path, douane):
 
 
 def _peak_extract(path: Path) -> dict:
-    """Extract ``path`` in a child process; its peak resident memory and the outcome."""
+    """Extract ``path`` in a child process; its peak resident memory and the outcome.
+
+    The peak is the child's own ``VmHWM`` (reset by exec), not ``ru_maxrss``, which Linux
+    carries over from the forking parent: pytest's own memory would be counted.
+    """
     script = (
-        "import django, json, resource, sys\n"
+        "import django, json, sys\n"
         "django.setup()\n"
         "from pathlib import Path\n"
         "from customs.adapters.douane_ods import DouaneOds\n"
@@ -112,7 +116,9 @@ def _peak_extract(path: Path) -> dict:
         "           'warning_count': e.warning_count}\n"
         "except AdapterError as exc:\n"
         "    out = {'error': str(exc)}\n"
-        "out['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "status = Path('/proc/self/status').read_text().splitlines()\n"
+        "hwm = next(line for line in status if line.startswith('VmHWM:'))\n"
+        "out['peak_mb'] = int(hwm.split()[1]) / 1024\n"
         "print(json.dumps(out))\n"
     )
     env = {"DJANGO_SETTINGS_MODULE": "cigarspace.settings_test", "DEBUG": "true"}
