@@ -134,7 +134,7 @@ class CigarAdmin(admin.ModelAdmin):
         for cigar in objs:
             references = services.cigar_references(cigar=cigar)
             if references:
-                listed = ", ".join(f"{n} {what}" for what, n in references.items())
+                listed = services.describe_references(references)
                 protected.append(f"{cigar}: {listed} (merge the duplicate instead)")
         if protected:
             # The refusal is the protection, not a missing permission on the protected rows

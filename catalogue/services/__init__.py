@@ -36,6 +36,7 @@ from catalogue.services.cigars import (
     cigar_set_blend,
     cigar_set_packages,
     cigar_update,
+    describe_references,
 )
 from catalogue.services.embedding import EmbedResult, cigar_embed, cigar_embedding_text
 from catalogue.services.forms import (
@@ -77,6 +78,7 @@ __all__ = [
     "cigar_set_blend",
     "cigar_set_packages",
     "cigar_update",
+    "describe_references",
     "line_create",
     "line_default",
     "line_delete",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -97,12 +98,20 @@ class CigarInUse(Exception):
 
     def __init__(self, cigar: Cigar, references: dict[str, int]) -> None:
         self.cigar_id = cigar.pk
+        #: ``app_label.model`` → rows pointing at the cigar (stable keys for API clients).
         self.references = references
-        listed = ", ".join(f"{count} {what}" for what, count in references.items())
         super().__init__(
-            f"{cigar} cannot be deleted: {listed} refer to it. If it is a duplicate, merge "
-            "it into the cigar that stays."
+            f"{cigar} cannot be deleted: rows refer to it ({describe_references(references)}). "
+            "If it is a duplicate, merge it into the cigar that stays."
         )
+
+
+def describe_references(references: dict[str, int]) -> str:
+    """``{"matching.cigarcustomsmatch": 3}`` → ``cigar customs match: 3``."""
+    return ", ".join(
+        f"{apps.get_model(label)._meta.verbose_name}: {count}"
+        for label, count in references.items()
+    )
 
 
 def cigar_references(*, cigar: Cigar) -> dict[str, int]:
@@ -122,7 +131,7 @@ def cigar_references(*, cigar: Cigar) -> dict[str, int]:
             rows = rows.exclude(merchant="")
         count = rows.count()
         if count:
-            references[str(model._meta.verbose_name_plural)] = count
+            references[model._meta.label_lower] = count
     return references
 
 
@@ -137,7 +146,7 @@ def cigar_delete(*, cigar: Cigar) -> None:
         cigar.delete()
     except ProtectedError as exc:
         # A decision written since the count: the foreign keys refuse, the same answer.
-        protected = Counter(str(o._meta.verbose_name_plural) for o in exc.protected_objects)
+        protected = Counter(o._meta.label_lower for o in exc.protected_objects)
         raise CigarInUse(cigar, dict(protected)) from exc
 
 

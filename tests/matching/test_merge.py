@@ -105,8 +105,9 @@ def test_deleting_a_cigar_with_decisions_is_refused_through_the_api(
     assert error["code"] == "cigar_in_use"
     assert "merge" in error["message"]
     references = error["details"]["references"]
-    assert references["cigar customs matchs"] == 3
-    assert references["cigar aliass"] == 2
+    assert references["matching.cigarcustomsmatch"] == 3
+    assert references["catalogue.cigaralias"] == 2
+    assert "cigar customs match: 3" in error["message"]
     assert audit_counts() == before
     assert Cigar.objects.filter(pk=duplicate.pk).exists()
 
