@@ -89,8 +89,12 @@ class CreateCigarForm(forms.Form):
     pack_size = forms.IntegerField(required=False, min_value=1, max_value=10000)
     packaging = forms.CharField(max_length=200, required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    # The entry's best row as the page showed it: the service checks it under the lock.
-    expected_updated_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    # The entry's best row as the page showed it (ISO 8601, to the microsecond): the
+    # service checks it under the lock.
+    expected_updated_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_expected_updated_at(self) -> dt.datetime | None:
+        return _parse_expected(self.cleaned_data["expected_updated_at"])
 
     def clean_packaging(self) -> str:
         return self.cleaned_data["packaging"].strip()
@@ -331,7 +335,7 @@ class ReviewConsole:
         else:
             initial = entry_create_cigar_initial(entry=entry)
             best = next(iter(entry_candidates(entry=entry, limit=1)), None)
-            initial["expected_updated_at"] = best.updated_at if best is not None else None
+            initial["expected_updated_at"] = best.updated_at.isoformat() if best else None
             form = CreateCigarForm(initial={k: v for k, v in initial.items() if v is not None})
         context = {
             **self.admin_site.each_context(request),
