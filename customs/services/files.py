@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from customs.adapters import AdapterError, extractor_adapter_for
 from customs.models import CustomsPublication, CustomsSource, PublicationStatus
-from customs.services.lifecycle import publication_accept_count_drop
 from customs.services.pipeline import publication_advance
 from customs.services.raw_documents import raw_document_store
+from customs.services.truncation import publication_accept_count_drop
 
 
 def publication_ingest_file(
