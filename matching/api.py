@@ -1,9 +1,12 @@
-"""Matches API (/api/v1/matches/…) and a cigar's official price history: thin views over
-the selectors and the decision services.
+"""Matches API (/api/v1/matches/…), the entry-level decisions (/api/v1/entries/{id}/…),
+merging a duplicate cigar and a cigar's official price history: thin views over the
+selectors and the services.
 
 ``GET matches/{id}`` sends an ``ETag``; a ``PATCH`` with ``If-Match`` that no longer names
 the current version answers 412 instead of overwriting another reviewer's decision, and a
-decision that conflicts under the lock (decided meanwhile) answers 409.
+decision that conflicts under the lock (decided meanwhile) answers 409. The entry-level
+decisions (not in the catalogue, create a cigar) take the ETag of the entry's best match
+the same way (or its ``expected_updated_at`` in the body), checked again under the lock.
 """
 
 from __future__ import annotations
