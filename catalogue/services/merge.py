@@ -149,7 +149,7 @@ def cigar_merge_catalogue_rows(
         counts["blend"] = BlendComponent.objects.filter(cigar=duplicate).update(cigar=into)
     for relation in Cigar._meta.related_objects:
         model = relation.related_model
-        if model in _HANDLED or not relation.many_to_one:
+        if model in _HANDLED or not relation.one_to_many:
             continue
         if relation.on_delete is models.PROTECT:
             continue

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from catalogue.models import Cigar
-from catalogue.services import MergeRefused, cigar_delete, cigar_merge_catalogue_rows
+from catalogue.services import (
+    CigarInUse,
+    MergeRefused,
+    cigar_delete,
+    cigar_merge_catalogue_rows,
+    describe_references,
+)
 from matching.models import ACCEPTED_STATUSES, CigarCustomsMatch, MatchEvent, MatchStatus
 from matching.services.decisions import decision_atomic
 from matching.services.writes import lock_entries
@@ -155,5 +161,13 @@ def cigar_merge(*, duplicate: Cigar, into: Cigar, actor, reason: str) -> MergeRe
         result.catalogue = cigar_merge_catalogue_rows(
             duplicate=duplicate, into=into, actor=actor, reason=note
         )
-        cigar_delete(cigar=duplicate)
+        try:
+            cigar_delete(cigar=duplicate)
+        except CigarInUse as exc:
+            # A row written meanwhile (e.g. a matcher run) or a relation no app moved:
+            # nothing is lost, the whole merge rolls back.
+            raise MergeRefused(
+                f"Cigar {duplicate.pk} is still referenced after the merge "
+                f"({describe_references(exc.references)}); nothing was changed, try again."
+            ) from exc
     return result

@@ -23,6 +23,7 @@ from matching.models import CigarCustomsMatch, MatchEvent, MatchMethod, MatchSta
 from matching.services import entry_repoint, match_accept, match_reject
 from matching.services.merge import MergeRefused, cigar_merge
 from media.services import blob_put_bytes
+from merchants.models import Merchant, MerchantProduct
 from tests.matching.conftest import add_entries, cigar
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,11 @@ def decided(duplicate, kept, entries, operator):
         parser_version="1",
     )
     MediaAsset.objects.create(cigar=duplicate, blob=blob_put_bytes(b"a picture"), is_primary=True)
+    # A row of an app the catalogue does not know (merchants): moved through the registry.
+    shop = Merchant.objects.create(name="Shop", slug="shop", base_url="https://shop.example/")
+    MerchantProduct.objects.create(
+        merchant=shop, url="https://shop.example/robustos", cigar=duplicate, name="Robustos"
+    )
     return {"accepted": accepted, "pending": pending, "folded": folded, "rejected": rejected}
 
 
@@ -217,6 +223,8 @@ def test_a_merge_moves_decisions_aliases_and_data_with_their_audit(
     assert TastingNote.objects.filter(cigar=kept, reviewer="R. Taster").exists()
     assert SourceRecord.objects.filter(cigar=kept).count() == 1
     assert MediaAsset.objects.filter(cigar=kept).count() == 1
+    assert MerchantProduct.objects.get().cigar == kept
+    assert result.catalogue["merchants.merchantproduct"] == 1
 
 
 def test_a_merge_contradicting_human_decisions_is_refused_and_changes_nothing(
