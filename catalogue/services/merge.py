@@ -5,7 +5,8 @@ stays, never deleted with what points to it. The whole merge (match rows and the
 included) is ``matching.services.merge.cigar_merge``, which moves the rows of the apps above
 the catalogue and then calls ``cigar_merge_catalogue_rows`` for these: aliases (with an audit
 row each), packages, pictures, tasting notes, source records, the blend when the kept
-cigar has none, and any other table pointing at the duplicate with a plain foreign key.
+cigar has none, and any other table pointing at the duplicate with a plain foreign key;
+then it leaves a ``SourceRecord`` of the merge on the kept cigar.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from catalogue.models import (
     TastingNote,
 )
 from catalogue.services.aliases import alias_event_record, alias_snapshot
+from catalogue.services.notes import source_record_create
 
+#: ``SourceRecord.parser`` of the record a merge leaves on the kept cigar.
+MERGE_RECORD_PARSER = "cigar_merge"
 # Rows moved (or resolved) one by one above; every other relation is re-pointed wholesale.
 _HANDLED = {CigarAlias, CigarPackage, MediaAsset, TastingNote, SourceRecord, BlendComponent}
 
@@ -158,4 +162,20 @@ def cigar_merge_catalogue_rows(
         )
         if moved:
             counts[model._meta.label_lower] = moved
+    # The merge's own record, on the kept cigar: what the duplicate was (its external id
+    # included, which disappears with it), who merged it, why, and what moved.
+    source_record_create(
+        url=f"catalogue:cigar/{duplicate.pk}",
+        parser=MERGE_RECORD_PARSER,
+        parser_version="1",
+        cigar=into,
+        notes=reason,
+        stats={
+            "duplicate_id": duplicate.pk,
+            "duplicate_full_name": duplicate.full_name,
+            "duplicate_external_id": duplicate.external_id,
+            "merged_by": str(actor) if getattr(actor, "pk", None) else None,
+            "moved": dict(counts),
+        },
+    )
     return dict(counts)

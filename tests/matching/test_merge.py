@@ -221,7 +221,11 @@ def test_a_merge_moves_decisions_aliases_and_data_with_their_audit(
     # The catalogue rows moved.
     assert CigarPackage.objects.filter(cigar=kept, merchant="shop").exists()
     assert TastingNote.objects.filter(cigar=kept, reviewer="R. Taster").exists()
-    assert SourceRecord.objects.filter(cigar=kept).count() == 1
+    assert SourceRecord.objects.filter(cigar=kept, parser="shop").count() == 1
+    record = SourceRecord.objects.get(cigar=kept, parser="cigar_merge")
+    assert record.stats["duplicate_id"] == duplicate.pk
+    assert record.stats["duplicate_full_name"] == "Cohiba Cohiba Import Robustos"
+    assert record.stats["moved"]["tasting_notes"] == 1
     assert MediaAsset.objects.filter(cigar=kept).count() == 1
     assert MerchantProduct.objects.get().cigar == kept
     assert result.catalogue["merchants.merchantproduct"] == 1
