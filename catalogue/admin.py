@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -11,6 +12,7 @@ from catalogue.models import (
     Brand,
     Cigar,
     CigarAlias,
+    CigarAliasEvent,
     CigarLine,
     CigarPackage,
     MediaAsset,
@@ -124,6 +126,29 @@ class CigarAdmin(admin.ModelAdmin):
         # full_name, search_name and slug are derived: the service computes them.
         services.cigar_save_instance(cigar=obj)
 
+    def get_deleted_objects(self, objs, request):
+        # The admin lists what a delete would cascade to; a cigar something refers to is
+        # refused by the service, so say so on the confirmation page instead.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for cigar in objs:
+            references = services.cigar_references(cigar=cigar)
+            if references:
+                listed = services.describe_references(references)
+                protected.append(f"{cigar}: {listed} (merge the duplicate instead)")
+        if protected:
+            # The refusal is the protection, not a missing permission on the protected rows
+            # (the admin would otherwise report that first and hide the list).
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj) -> None:
+        services.cigar_delete(cigar=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for cigar in queryset:
+            services.cigar_delete(cigar=cigar)
+
 
 @admin.register(CigarPackage)
 class CigarPackageAdmin(admin.ModelAdmin):
@@ -159,13 +184,63 @@ class SourceRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "fetched_at"
 
 
+class CigarAliasForm(forms.ModelForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Why the label memory changes: kept in the alias audit with your name.",
+    )
+
+    class Meta:
+        model = CigarAlias
+        fields = ("source_slug", "normalised_label", "kind", "cigar", "note")
+
+
+# Deleting from the admin has no form to ask why: this reason goes into the audit.
+ADMIN_DELETE_REASON = "deleted in the admin"
+
+
 @admin.register(CigarAlias)
 class CigarAliasAdmin(admin.ModelAdmin):
+    """The label memory: every edit goes through the alias services and is audited."""
+
+    form = CigarAliasForm
     list_display = ("normalised_label", "source_slug", "kind", "cigar", "created_by", "created_at")
     list_filter = ("kind", "source_slug")
     search_fields = ("normalised_label", "cigar__full_name")
     list_select_related = ("cigar", "created_by")
     raw_id_fields = ("cigar",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        services.alias_save(alias=obj, actor=request.user, reason=form.cleaned_data["reason"])
+
+    def delete_model(self, request, obj) -> None:
+        services.alias_delete(alias=obj, actor=request.user, reason=ADMIN_DELETE_REASON)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for alias in queryset:
+            services.alias_delete(alias=alias, actor=request.user, reason=ADMIN_DELETE_REASON)
+
+
+@admin.register(CigarAliasEvent)
+class CigarAliasEventAdmin(admin.ModelAdmin):
+    """The alias audit: read-only, append-only."""
+
+    list_display = ("created_at", "action", "normalised_label", "source_slug", "actor", "reason")
+    list_filter = ("action", "source_slug")
+    search_fields = ("normalised_label", "reason")
+    list_select_related = ("actor",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(MediaAsset)

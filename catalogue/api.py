@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -258,9 +263,31 @@ class CigarDetailApi(CatalogueApi):
             services.cigar_update(cigar=cigar, **validated)
         return Response(CigarDetailOutput(selectors.cigar_detail(pk=pk)).data)
 
-    @extend_schema(operation_id="cigars_destroy", responses={204: None})
+    @extend_schema(
+        operation_id="cigars_destroy",
+        responses={
+            204: None,
+            409: OpenApiResponse(
+                description="Something refers to the cigar (matches, aliases, pictures…): "
+                "`details.references` counts them; merge the duplicate instead "
+                "(POST /cigars/{id}/merge/)."
+            ),
+        },
+    )
     def delete(self, request, pk: int):
-        services.cigar_delete(cigar=selectors.cigar_get(pk=pk))
+        try:
+            services.cigar_delete(cigar=selectors.cigar_get(pk=pk))
+        except services.CigarInUse as exc:
+            return Response(
+                {
+                    "error": {
+                        "code": "cigar_in_use",
+                        "message": str(exc),
+                        "details": {"references": exc.references},
+                    }
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -366,8 +366,9 @@ class CigarAlias(TimeStampedModel):
     source_slug = models.CharField(max_length=64)
     normalised_label = models.CharField(max_length=500)
     kind = models.CharField(max_length=16, choices=AliasKind.choices)
+    # PROTECT: an alias is a human decision; a cigar that has some is merged, not deleted.
     cigar = models.ForeignKey(
-        Cigar, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+        Cigar, null=True, blank=True, on_delete=models.PROTECT, related_name="aliases"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -403,6 +404,62 @@ class CigarAlias(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.normalised_label!r} → {self.cigar or self.get_kind_display()}"
+
+
+class AliasAction(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+    MERGED = "merged", "Moved by a cigar merge"
+
+
+class CigarAliasEvent(models.Model):
+    """Append-only audit of the alias edits made outside a match decision.
+
+    A decision on a match already leaves a ``MatchEvent``; an alias changed by hand (the
+    admin) or moved by a merge concerns a label across editions, not one match row, so it
+    is recorded here: who, when, why, and the alias as it was and as it became. The rows
+    copy their values (no foreign key to the alias or the cigar), so they outlive both.
+    """
+
+    Action = AliasAction
+
+    alias_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=16, choices=AliasAction.choices)
+    source_slug = models.CharField(max_length=64)
+    normalised_label = models.CharField(max_length=500)
+    before = models.JSONField(null=True, blank=True, help_text="The alias before the edit.")
+    after = models.JSONField(null=True, blank=True, help_text="The alias after the edit.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "cigar_alias_event"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AliasAction.values),
+                name="cigar_alias_event_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="cigar_alias_event_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.normalised_label!r} ({self.source_slug})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("cigar_alias_event rows are append-only.")
+        super().save(*args, **kwargs)
 
 
 class AssetType(models.TextChoices):

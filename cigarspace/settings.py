@@ -347,6 +347,18 @@ HTTP_MAX_DOWNLOAD_BYTES = env.int("HTTP_MAX_DOWNLOAD_BYTES", default=2 * 1024**3
 CUSTOMS_DOWNLOAD_DIR = env.path(
     "CUSTOMS_DOWNLOAD_DIR", default=CIGARSPACE_DATA_DIR / "customs" / "downloads"
 )
+# An edition with this fraction fewer cigar entries than the source's previous one fails
+# at parse as a suspected truncation, unless an operator forces it (ingest_file / retry
+# --force-count-drop, or the publication admin). 1 disables the check.
+CUSTOMS_TRUNCATION_MAX_DROP = env.float(
+    "CUSTOMS_TRUNCATION_MAX_DROP", default=0.20, minimum=0.0, maximum=1.0
+)
+# ...when the previous edition had at least this many entries (a short list, such as an
+# operator's file of a few packs, varies too much for a percentage to mean anything).
+CUSTOMS_TRUNCATION_MIN_PREVIOUS = env.int("CUSTOMS_TRUNCATION_MIN_PREVIOUS", default=50, minimum=1)
+# Rows a price table may hold (repeated rows counted): far above any real edition, so that
+# a crafted file is refused before it is read into memory.
+CUSTOMS_MAX_TABLE_ROWS = env.int("CUSTOMS_MAX_TABLE_ROWS", default=50_000, minimum=100)
 # Hosts or networks the outbound guard lets through although private (tests: 127.0.0.1).
 HTTP_ALLOWED_PRIVATE_HOSTS = env.list("HTTP_ALLOWED_PRIVATE_HOSTS", default=[])
 

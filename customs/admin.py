@@ -6,9 +6,11 @@ inside the request; every run then leaves a ``CustomsRun`` row visible here.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
@@ -18,9 +20,11 @@ from customs.models import (
     CustomsPublication,
     CustomsRun,
     CustomsSource,
+    PublicationStage,
     PublicationStatus,
     RunOutcome,
 )
+from customs.services import publication_accept_count_drop
 
 OUTCOME_COLOURS = {
     RunOutcome.OK: "#2e7d32",
@@ -38,6 +42,14 @@ def _badge(text: str, colour: str | None) -> str:
     return format_html('<b style="color:{}">{}</b>', colour or "#555", text)
 
 
+class AcceptCountDropForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="What you checked: kept with the publication, with your name.",
+    )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Logs are written by the pipeline only."""
 
@@ -45,6 +57,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OfficialDataAdmin(ReadOnlyAdmin):
+    """Official data (publications, entries) as the pipeline wrote it: read-only.
+
+    A status, a stage, a price or a label is never typed here: corrections go through the
+    services (retry, the forced re-ingestion of a count drop), which record who and why.
+    Nothing is deleted either: an entry may carry human decisions (the matches protect
+    them), and a publication is the record of what was published.
+    """
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -110,7 +135,7 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(CustomsPublication)
-class CustomsPublicationAdmin(admin.ModelAdmin):
+class CustomsPublicationAdmin(OfficialDataAdmin):
     list_display = (
         "__str__",
         "source",
@@ -140,7 +165,7 @@ class CustomsPublicationAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [FetchInline, RunInline]
-    actions = ["retry_failed", "run_pending_stages"]
+    actions = ["retry_failed", "accept_count_drop", "run_pending_stages"]
 
     @admin.display(description="Status", ordering="status")
     def coloured_status(self, obj: CustomsPublication) -> str:
@@ -157,6 +182,29 @@ class CustomsPublicationAdmin(admin.ModelAdmin):
             f"Retry queued for {len(ids)} publication(s); {skipped} not failed, left alone.",
             messages.SUCCESS if ids else messages.WARNING,
         )
+
+    @admin.action(description="Accept a suspected truncation (smaller edition) and retry…")
+    def accept_count_drop(self, request, queryset: QuerySet[CustomsPublication]):
+        failed = list(
+            queryset.filter(status=PublicationStatus.FAILED, failed_stage=PublicationStage.PARSE)
+        )
+        form = AcceptCountDropForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            for publication in failed:
+                publication_accept_count_drop(
+                    publication=publication, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            self.retry_failed(request, queryset.filter(pk__in=[p.pk for p in failed]))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Accept a smaller edition",
+            "opts": self.model._meta,
+            "publications": failed,
+            "form": form,
+            "action": "accept_count_drop",
+        }
+        return TemplateResponse(request, "admin/customs/accept_count_drop.html", context)
 
     @admin.action(description="Run the pending stages of the selected publications")
     def run_pending_stages(self, request, queryset: QuerySet[CustomsPublication]) -> None:
@@ -178,7 +226,7 @@ class CustomsPublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomsPriceEntry)
-class CustomsPriceEntryAdmin(admin.ModelAdmin):
+class CustomsPriceEntryAdmin(OfficialDataAdmin):
     list_display = (
         "raw_label",
         "new_label",

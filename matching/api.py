@@ -1,9 +1,12 @@
-"""Matches API (/api/v1/matches/…) and a cigar's official price history: thin views over
-the selectors and the decision services.
+"""Matches API (/api/v1/matches/…), the entry-level decisions (/api/v1/entries/{id}/…),
+merging a duplicate cigar and a cigar's official price history: thin views over the
+selectors and the services.
 
 ``GET matches/{id}`` sends an ``ETag``; a ``PATCH`` with ``If-Match`` that no longer names
 the current version answers 412 instead of overwriting another reviewer's decision, and a
-decision that conflicts under the lock (decided meanwhile) answers 409.
+decision that conflicts under the lock (decided meanwhile) answers 409. The entry-level
+decisions (not in the catalogue, create a cigar) take the ETag of the entry's best match
+the same way (or its ``expected_updated_at`` in the body), checked again under the lock.
 """
 
 from __future__ import annotations
@@ -17,18 +20,35 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from accounts.permissions import AnonymousReadOperatorWrite, AuthenticatedReadOperatorWrite
+from accounts.permissions import (
+    AnonymousReadOperatorWrite,
+    AuthenticatedReadOperatorWrite,
+    IsOperator,
+)
 from catalogue.models import Cigar
+from customs.models import CustomsPriceEntry
 from matching import selectors
 from matching.models import CigarCustomsMatch, MatchStatus
 from matching.serializers import (
+    CigarMergeInput,
+    CigarMergeOutput,
+    EntryCreateCigarInput,
+    EntryDecisionInput,
     MatchDecisionInput,
     MatchDetailOutput,
     MatchOutput,
     MatchQuery,
     PriceSeriesOutput,
 )
-from matching.services import DecisionConflict, entry_repoint, match_accept, match_reject
+from matching.services import (
+    DecisionConflict,
+    entry_create_cigar,
+    entry_mark_not_in_catalogue,
+    entry_repoint,
+    match_accept,
+    match_reject,
+)
+from matching.services.merge import MergeRefused, cigar_merge
 
 MAX_PAGE_SIZE = 500
 
@@ -72,6 +92,15 @@ def _query(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+def _match(pk: int) -> CigarCustomsMatch:
+    return get_object_or_404(
+        CigarCustomsMatch.objects.select_related(
+            "cigar", "price_entry__publication__source", "decided_by"
+        ),
+        pk=pk,
+    )
+
+
 def _detail(match: CigarCustomsMatch) -> dict:
     match.alternatives = [
         m for m in selectors.entry_candidates(entry=match.price_entry) if m.pk != match.pk
@@ -112,12 +141,7 @@ class MatchDetailApi(GenericAPIView):
     serializer_class = MatchDetailOutput
 
     def _get(self, pk: int) -> CigarCustomsMatch:
-        return get_object_or_404(
-            CigarCustomsMatch.objects.select_related(
-                "cigar", "price_entry__publication__source", "decided_by"
-            ),
-            pk=pk,
-        )
+        return _match(pk)
 
     @extend_schema(operation_id="matches_retrieve")
     def get(self, request, pk: int):
@@ -170,6 +194,147 @@ class MatchDetailApi(GenericAPIView):
             raise Conflict(str(exc)) from exc
         result = self._get(result.pk)
         return Response(_detail(result), headers={"ETag": match_etag(result)})
+
+
+# --- entry-level decisions ---------------------------------------------------------------
+
+
+ENTRY_DECISION_RESPONSES = {
+    400: OpenApiResponse(description="Invalid input."),
+    409: OpenApiResponse(description="A human already decided this entry."),
+    412: OpenApiResponse(description="The entry's best match changed since it was loaded."),
+}
+
+
+class EntryDecisionApi(GenericAPIView):
+    """Base of the decisions on an entry as a whole (not one of its matches).
+
+    Their version is the entry's best match: ``If-Match`` with its ETag (from
+    ``GET /matches/{id}``), or ``expected_updated_at`` in the body; the service checks it
+    again under the entry lock.
+    """
+
+    permission_classes = [IsOperator]
+    filter_backends: list = []
+
+    @staticmethod
+    def _entry(pk: int) -> CustomsPriceEntry:
+        return get_object_or_404(
+            CustomsPriceEntry.objects.select_related("publication__source"), pk=pk
+        )
+
+    @staticmethod
+    def _expected(request, entry: CustomsPriceEntry, data: dict):
+        best = next(iter(selectors.entry_candidates(entry=entry, limit=1)), None)
+        if_match = request.headers.get("If-Match")
+        if if_match and if_match.strip() != "*":
+            tags = [t.strip() for t in if_match.split(",")]
+            if best is None or match_etag(best) not in tags:
+                raise PreconditionFailed(
+                    "The entry's best match changed since you loaded it; reload it."
+                )
+            return best.updated_at
+        return data.get("expected_updated_at")
+
+    @staticmethod
+    def _conflict(exc: DecisionConflict, expected) -> APIException:
+        return PreconditionFailed(str(exc)) if expected is not None else Conflict(str(exc))
+
+
+class EntryNotInCatalogueApi(EntryDecisionApi):
+    serializer_class = EntryDecisionInput
+
+    @extend_schema(
+        operation_id="entries_not_in_catalogue",
+        request=EntryDecisionInput,
+        parameters=[IF_MATCH],
+        responses={204: None, **ENTRY_DECISION_RESPONSES},
+    )
+    def post(self, request, pk: int):
+        entry = self._entry(pk)
+        data = EntryDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        expected = self._expected(request, entry, data.validated_data)
+        try:
+            entry_mark_not_in_catalogue(
+                entry=entry,
+                actor=request.user,
+                note=data.validated_data["note"],
+                expected_updated_at=expected,
+            )
+        except DecisionConflict as exc:
+            raise self._conflict(exc, expected) from exc
+        return Response(status=http.HTTP_204_NO_CONTENT)
+
+
+class EntryCreateCigarApi(EntryDecisionApi):
+    serializer_class = EntryCreateCigarInput
+
+    @extend_schema(
+        operation_id="entries_create_cigar",
+        request=EntryCreateCigarInput,
+        parameters=[IF_MATCH],
+        responses={201: MatchDetailOutput, **ENTRY_DECISION_RESPONSES},
+    )
+    def post(self, request, pk: int):
+        entry = self._entry(pk)
+        data = EntryCreateCigarInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        expected = self._expected(request, entry, fields)
+        fields.pop("expected_updated_at", None)
+        note = fields.pop("note")
+        cigar_fields = {k: v for k, v in fields.items() if v not in (None, "")}
+        try:
+            match = entry_create_cigar(
+                entry=entry,
+                actor=request.user,
+                brand_name=cigar_fields.pop("brand_name"),
+                line_name=cigar_fields.pop("line_name", ""),
+                vitola_name=cigar_fields.pop("vitola_name"),
+                pack_size=cigar_fields.pop("pack_size", None),
+                note=note,
+                expected_updated_at=expected,
+                **cigar_fields,
+            )
+        except DecisionConflict as exc:
+            raise self._conflict(exc, expected) from exc
+        match = _match(match.pk)
+        return Response(
+            _detail(match), status=http.HTTP_201_CREATED, headers={"ETag": match_etag(match)}
+        )
+
+
+class CigarMergeApi(GenericAPIView):
+    """Merge this (duplicate) cigar into another: decisions, aliases and data move."""
+
+    permission_classes = [IsOperator]
+    serializer_class = CigarMergeInput
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="cigars_merge",
+        request=CigarMergeInput,
+        responses={
+            200: CigarMergeOutput,
+            409: OpenApiResponse(description="Refused: contradicting decisions (nothing moved)."),
+        },
+    )
+    def post(self, request, pk: int):
+        duplicate = get_object_or_404(Cigar, pk=pk)
+        data = CigarMergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        into = get_object_or_404(Cigar, pk=data.validated_data["into"])
+        try:
+            result = cigar_merge(
+                duplicate=duplicate,
+                into=into,
+                actor=request.user,
+                reason=data.validated_data["reason"],
+            )
+        except MergeRefused as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(CigarMergeOutput(result).data)
 
 
 class CigarPricesApi(GenericAPIView):

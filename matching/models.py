@@ -32,11 +32,15 @@ class MatchMethod(models.TextChoices):
 
 
 class CigarCustomsMatch(TimeStampedModel):
+    # PROTECT, not CASCADE: a match row may carry a human decision and its events; deleting
+    # a cigar or an entry must never erase them (merge a duplicate cigar instead, see
+    # matching.services.merge). The database's foreign keys refuse a raw DELETE as well
+    # (Django creates them without ON DELETE, i.e. NO ACTION).
     cigar = models.ForeignKey(
-        "catalogue.Cigar", on_delete=models.CASCADE, related_name="customs_matches"
+        "catalogue.Cigar", on_delete=models.PROTECT, related_name="customs_matches"
     )
     price_entry = models.ForeignKey(
-        "customs.CustomsPriceEntry", on_delete=models.CASCADE, related_name="matches"
+        "customs.CustomsPriceEntry", on_delete=models.PROTECT, related_name="matches"
     )
     match_method = models.CharField(max_length=16, choices=MatchMethod.choices)
     score = models.DecimalField(max_digits=4, decimal_places=3)
@@ -94,7 +98,8 @@ class CigarCustomsMatch(TimeStampedModel):
 class MatchEvent(models.Model):
     """Append-only audit of every status change of a match."""
 
-    match = models.ForeignKey(CigarCustomsMatch, on_delete=models.CASCADE, related_name="events")
+    # The audit outlives nothing it describes: a match with events cannot be deleted.
+    match = models.ForeignKey(CigarCustomsMatch, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -188,3 +188,44 @@ class PriceSeriesOutput(serializers.Serializer):
     packaging = serializers.CharField()
     currency = serializers.CharField()
     prices = PricePoint(many=True)
+
+
+class EntryDecisionInput(serializers.Serializer):
+    """What every entry-level decision takes: a note, and the version the client saw.
+
+    The version is the entry's best match as loaded: its ``ETag`` in ``If-Match`` (as for
+    ``PATCH /matches/{id}``) or its ``updated_at`` here. Omitted, the decision is refused
+    only when a human already decided the entry.
+    """
+
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    expected_updated_at = serializers.DateTimeField(
+        required=False, help_text="The best match's `updated_at` as loaded (or use If-Match)."
+    )
+
+
+class EntryCreateCigarInput(EntryDecisionInput):
+    brand_name = serializers.CharField(max_length=120)
+    line_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    vitola_name = serializers.CharField(max_length=160)
+    vitola_de_galera = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    length_mm = serializers.DecimalField(
+        max_digits=5, decimal_places=1, required=False, allow_null=True
+    )
+    ring_gauge = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    pack_size = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    packaging = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CigarMergeInput(serializers.Serializer):
+    into = serializers.IntegerField(min_value=1, help_text="The cigar that stays.")
+    reason = serializers.CharField(max_length=2000, help_text="Why they are the same cigar.")
+
+
+class CigarMergeOutput(serializers.Serializer):
+    into_id = serializers.IntegerField()
+    duplicate_id = serializers.IntegerField()
+    matches_moved = serializers.IntegerField()
+    matches_folded = serializers.IntegerField()
+    events_written = serializers.IntegerField()
+    catalogue = serializers.DictField(child=serializers.IntegerField())

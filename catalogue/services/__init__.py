@@ -16,6 +16,7 @@ from catalogue.services._common import (
     LINE_FIELDS,
     TASTING_NOTE_FIELDS,
 )
+from catalogue.services.aliases import alias_delete, alias_event_record, alias_save
 from catalogue.services.brands import (
     brand_create,
     brand_delete,
@@ -28,11 +29,14 @@ from catalogue.services.brands import (
     line_update,
 )
 from catalogue.services.cigars import (
+    CigarInUse,
     cigar_create,
     cigar_delete,
+    cigar_references,
     cigar_set_blend,
     cigar_set_packages,
     cigar_update,
+    describe_references,
 )
 from catalogue.services.embedding import EmbedResult, cigar_embed, cigar_embedding_text
 from catalogue.services.forms import (
@@ -40,6 +44,7 @@ from catalogue.services.forms import (
     cigar_save_instance,
     line_save_instance,
 )
+from catalogue.services.merge import MergeRefused, cigar_merge_catalogue_rows
 from catalogue.services.notes import (
     source_record_create,
     tasting_note_create,
@@ -52,7 +57,12 @@ __all__ = [
     "CIGAR_FIELDS",
     "LINE_FIELDS",
     "TASTING_NOTE_FIELDS",
+    "CigarInUse",
     "EmbedResult",
+    "MergeRefused",
+    "alias_delete",
+    "alias_event_record",
+    "alias_save",
     "brand_create",
     "brand_delete",
     "brand_get_or_create",
@@ -62,10 +72,13 @@ __all__ = [
     "cigar_delete",
     "cigar_embed",
     "cigar_embedding_text",
+    "cigar_merge_catalogue_rows",
+    "cigar_references",
     "cigar_save_instance",
     "cigar_set_blend",
     "cigar_set_packages",
     "cigar_update",
+    "describe_references",
     "line_create",
     "line_default",
     "line_delete",

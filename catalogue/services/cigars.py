@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.db.models.functions import Lower
 
 from catalogue.models import (
@@ -90,9 +93,61 @@ def cigar_update(
     return cigar
 
 
+class CigarInUse(Exception):
+    """Something references the cigar: it is merged into another, not deleted."""
+
+    def __init__(self, cigar: Cigar, references: dict[str, int]) -> None:
+        self.cigar_id = cigar.pk
+        #: ``app_label.model`` → rows pointing at the cigar (stable keys for API clients).
+        self.references = references
+        super().__init__(
+            f"{cigar} cannot be deleted: rows refer to it ({describe_references(references)}). "
+            "If it is a duplicate, merge it into the cigar that stays."
+        )
+
+
+def describe_references(references: dict[str, int]) -> str:
+    """``{"matching.cigarcustomsmatch": 3}`` → ``cigar customs match: 3``."""
+    return ", ".join(
+        f"{apps.get_model(label)._meta.verbose_name}: {count}"
+        for label, count in references.items()
+    )
+
+
+def cigar_references(*, cigar: Cigar) -> dict[str, int]:
+    """Rows of other tables (any app's) that point at the cigar, counted per kind.
+
+    The cigar's own description (its blend, its catalogue packages) does not count: a cigar
+    made by mistake can be deleted with it. The apps are read through the model registry,
+    so the catalogue counts matches and merchant products without importing their apps.
+    """
+    references: dict[str, int] = {}
+    for relation in Cigar._meta.related_objects:
+        model = relation.related_model
+        if model is BlendComponent:
+            continue
+        rows = model._base_manager.filter(**{relation.field.name: cigar})
+        if model is CigarPackage:
+            rows = rows.exclude(merchant="")
+        count = rows.count()
+        if count:
+            references[model._meta.label_lower] = count
+    return references
+
+
 @transaction.atomic
 def cigar_delete(*, cigar: Cigar) -> None:
-    cigar.delete()
+    """Delete a cigar nothing references; otherwise ``CigarInUse`` (nothing deleted)."""
+    Cigar.objects.select_for_update().filter(pk=cigar.pk).exists()
+    references = cigar_references(cigar=cigar)
+    if references:
+        raise CigarInUse(cigar, references)
+    try:
+        cigar.delete()
+    except ProtectedError as exc:
+        # A decision written since the count: the foreign keys refuse, the same answer.
+        protected = Counter(o._meta.label_lower for o in exc.protected_objects)
+        raise CigarInUse(cigar, dict(protected)) from exc
 
 
 @transaction.atomic

@@ -72,6 +72,12 @@ class Extraction:
     entries: list[ExtractedEntry] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: All the warnings, when ``warnings`` holds only the first ones (None: as many).
+    warning_count: int | None = None
+
+    @property
+    def total_warnings(self) -> int:
+        return len(self.warnings) if self.warning_count is None else self.warning_count
 
 
 class DiscoveryAdapter(ABC):

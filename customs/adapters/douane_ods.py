@@ -13,7 +13,9 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
+from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
 
 from customs.adapters import register
@@ -96,6 +98,53 @@ class DouaneOpendataIndex(DiscoveryAdapter):
         return documents
 
 
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ROW = f"{{{_TABLE_NS}}}table-row"
+_CELL = f"{{{_TABLE_NS}}}table-cell"
+_ROWS_REPEATED = f"{{{_TABLE_NS}}}number-rows-repeated"
+_COLUMNS_REPEATED = f"{{{_TABLE_NS}}}number-columns-repeated"
+_VALUE_TYPE = f"{{{_OFFICE_NS}}}value-type"
+#: Filled cells a sheet may expand to, per allowed row (a price row has six).
+CELLS_PER_ROW = 16
+
+
+def check_ods_dimensions(path: Path, *, max_rows: int) -> None:
+    """Refuse a sheet that would expand past ``max_rows`` filled rows before reading it.
+
+    A few kB of ODS can declare a million copies of a row (``number-rows-repeated``); the
+    spreadsheet reader expands them in memory (hundreds of MB). Streaming ``content.xml``
+    and adding up the repeats of the rows that hold something costs a few MB whatever the
+    file. Empty repeated rows (every real sheet ends with some) are not read, so not counted.
+    """
+    rows = cells = 0
+    max_cells = max_rows * CELLS_PER_ROW
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+            for _event, row in lxml.etree.iterparse(content, events=("end",), tag=_ROW):
+                filled = sum(
+                    int(cell.get(_COLUMNS_REPEATED, "1"))
+                    for cell in row.iterchildren(_CELL)
+                    if cell.get(_VALUE_TYPE) is not None or len(cell)
+                )
+                if filled:
+                    repeat = int(row.get(_ROWS_REPEATED, "1"))
+                    rows += repeat
+                    cells += repeat * filled
+                    if rows > max_rows or cells > max_cells:
+                        raise DocumentRejected(
+                            f"The sheet expands to more than {max_rows} filled rows (or "
+                            f"{max_cells} filled cells), far more than any price list: "
+                            "refused before reading it."
+                        )
+                # Streaming: drop what was read, so memory stays flat.
+                row.clear()
+                while row.getprevious() is not None:
+                    del row.getparent()[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, lxml.etree.XMLSyntaxError) as exc:
+        raise DocumentRejected(f"The ODS sheet cannot be read: {exc}") from exc
+
+
 @register
 class DouaneOds(ExtractorAdapter):
     """Reads one DGDDI edition (ODS)."""
@@ -127,18 +176,27 @@ class DouaneOds(ExtractorAdapter):
         if mimetype != ODS_MIME_TYPE:
             raise DocumentRejected(f"Not an ODS spreadsheet: the zip says {mimetype!r}.")
         check_zip_expansion(path)
+        max_rows = settings.CUSTOMS_MAX_TABLE_ROWS
+        check_ods_dimensions(path, max_rows=max_rows)
         try:
             workbook = CalamineWorkbook.from_path(str(path))
             sheet = workbook.get_sheet_by_index(0)
-            rows = sheet.to_python(skip_empty_area=False)
+            # Row by row: the sheet is never held as Python lists. iter_rows() yields rows
+            # from the first one but columns from the first filled one: pad them back to
+            # column A, as to_python(skip_empty_area=False) does, so no column shifts.
+            first_column = sheet.start[1] if sheet.start else 0
+            rows = ([""] * first_column + list(row) for row in sheet.iter_rows())
+            return self.extract_rows(enumerate(rows), max_rows=max_rows)
         except (CalamineError, ValueError, OSError) as exc:
             raise DocumentRejected(f"The ODS sheet cannot be read: {exc}") from exc
-        return self.extract_rows(enumerate(rows))
 
     @staticmethod
-    def extract_rows(rows) -> Extraction:
+    def extract_rows(rows, *, max_rows: int | None = None) -> Extraction:
         try:
-            table = PriceTableReader(require_edition_line=True).read(rows)
+            table = PriceTableReader(
+                require_edition_line=True,
+                max_rows=max_rows or settings.CUSTOMS_MAX_TABLE_ROWS,
+            ).read(rows)
         except TableError as exc:
             raise AdapterError(str(exc)) from exc
         edition = table.edition
@@ -152,4 +210,5 @@ class DouaneOds(ExtractorAdapter):
                 "rows_per_category": dict(table.rows_per_category),
             },
             warnings=table.warnings,
+            warning_count=table.warning_count,
         )

@@ -163,11 +163,13 @@ class ManualTable(ExtractorAdapter):
         if not label:
             raise AdapterError(f"Row {number}: the label is empty.")
         parsed_label = parse_label(label)
-        try:
-            pack_price = parse_price(cell("price"))
-            unit_price = parse_price(cell("unit_price"))
-        except PriceParseError as exc:
-            raise AdapterError(f"Row {number} ({label!r}): {exc}") from None
+        prices = {}
+        for column in ("price", "unit_price"):
+            try:
+                prices[column] = parse_price(cell(column))
+            except PriceParseError as exc:
+                raise AdapterError(f"Row {number} ({label!r}), column {column!r}: {exc}") from None
+        pack_price, unit_price = prices["price"], prices["unit_price"]
         if pack_price is None:
             raise AdapterError(f"Row {number} ({label!r}): the price is empty.")
         raw_size = cell("pack_size")

@@ -10,6 +10,10 @@ from enum import Enum
 from customs.labels.names import fold_accents
 
 CENT = Decimal("0.01")
+#: The largest price the entries can hold (``DecimalField(max_digits=12, decimal_places=2)``):
+#: a larger cell is refused at parse, naming its row and column, instead of overflowing
+#: the database at ingestion.
+MAX_PRICE = Decimal("9999999999.99")
 
 
 def _clean_spaces(text: str) -> str:
@@ -55,7 +59,7 @@ def parse_price(value: object) -> Decimal | None:
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not amount.is_finite() or amount < 0:
             raise PriceParseError(f"not a price: {value!r}")
-        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        return _bounded(amount, value)
     text = str(value).strip()
     for sign in ("€", "EUR", "CHF", "Fr.", "chf", "eur"):
         text = text.replace(sign, "")
@@ -70,9 +74,19 @@ def parse_price(value: object) -> Decimal | None:
     elif re.search(r"[ \u00a0\u202f]", text) or re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", text):
         text = re.sub(r"[ \u00a0\u202f.]", "", text)
     try:
-        return Decimal(text).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
         raise PriceParseError(f"not a price: {value!r}") from exc
+    return _bounded(amount, value)
+
+
+def _bounded(amount: Decimal, value: object) -> Decimal:
+    """``amount`` rounded to the cent, if it fits the entries' columns."""
+    if amount > MAX_PRICE:
+        raise PriceParseError(
+            f"the price {value!r} is out of range (the largest price held is {MAX_PRICE})"
+        )
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _folded_word(value: object) -> str:

@@ -5,6 +5,7 @@
 - ``pipeline``: run pending stages, retry a failed publication, sweep;
 - ``files``: import a local file (manual channels);
 - ``diff``: change kinds against the previous edition;
+- ``truncation``: an edition far smaller than the previous one fails unless accepted;
 - ``runs``: the same operations with their ``CustomsRun`` log (commands, tasks, admin);
 - ``fetches``: every network fetch with its provenance row.
 """
@@ -26,11 +27,13 @@ from customs.services.pipeline import (
     publication_run_stage,
     publications_ingest_pending,
 )
+from customs.services.truncation import publication_accept_count_drop
 
 __all__ = [
     "DiscoveryOutcome",
     "StageError",
     "StageSkipped",
+    "publication_accept_count_drop",
     "publication_advance",
     "publication_discover_one",
     "publication_fail",

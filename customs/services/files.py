@@ -12,6 +12,7 @@ from customs.adapters import AdapterError, extractor_adapter_for
 from customs.models import CustomsPublication, CustomsSource, PublicationStatus
 from customs.services.pipeline import publication_advance
 from customs.services.raw_documents import raw_document_store
+from customs.services.truncation import publication_accept_count_drop
 
 
 def publication_ingest_file(
@@ -20,6 +21,7 @@ def publication_ingest_file(
     path: Path,
     effective_date: dt.date | None = None,
     note: str = "",
+    accept_count_drop: str = "",
 ) -> CustomsPublication:
     """Store the file, then parse and ingest it like a fetched document.
 
@@ -27,6 +29,11 @@ def publication_ingest_file(
     publication that already holds them (nothing is ingested twice). A document that names
     its own effective date (the DGDDI edition line) keeps it; otherwise ``effective_date``
     (default: today) is used. Raises ``AdapterError`` (bad file) or ``StageError``.
+
+    ``accept_count_drop``: the operator's reason to let a sharply smaller edition through
+    (see ``publication_accept_count_drop``); recorded with the publication.
+    A file whose publication already failed is returned as it is (still failed): retrying
+    is ``publication_retry`` (``manage.py retry``), which resumes at the failed stage.
     """
     path = Path(path)
     if not path.is_file():
@@ -46,6 +53,10 @@ def publication_ingest_file(
         effective_date=effective_date or timezone.localdate(),
         note=note,
     )
+    if accept_count_drop and publication.status != PublicationStatus.INGESTED:
+        publication = publication_accept_count_drop(
+            publication=publication, reason=accept_count_drop
+        )
     return publication_advance(publication=publication)
 
 

@@ -36,10 +36,12 @@ from customs.models import (
     PublicationStage,
     PublicationStatus,
 )
+from customs.rows import MAX_WARNINGS
 from customs.selectors import publication_previous
 from customs.services.diff import edition_diff
 from customs.services.fetches import customs_http_client
 from customs.services.raw_documents import raw_document_path, raw_document_store
+from customs.services.truncation import check_count_drop
 from customs.signals import publication_ingested
 
 logger = logging.getLogger(__name__)
@@ -243,10 +245,16 @@ def publication_parse(*, publication: CustomsPublication) -> CustomsPublication:
 
 @transaction.atomic
 def _publication_parsed(*, publication: CustomsPublication, extraction: Extraction) -> None:
-    locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
+    locked = (
+        CustomsPublication.objects.select_for_update()
+        .select_related("source")
+        .get(pk=publication.pk)
+    )
     locked.title = (extraction.title or locked.title)[:500]
     locked.arrete_date = extraction.arrete_date or locked.arrete_date
     locked.effective_date = extraction.effective_date or locked.effective_date
+    if locked.source.carries_prices:
+        check_count_drop(locked, len(extraction.entries))
     locked.metadata = {
         **locked.metadata,
         **extraction.metadata,
@@ -255,8 +263,8 @@ def _publication_parsed(*, publication: CustomsPublication, extraction: Extracti
             "computed_unit_prices": sum(e.unit_price_computed for e in extraction.entries),
             "price_mismatches": sum(e.price_mismatch for e in extraction.entries),
             "withdrawn": sum(e.is_withdrawn for e in extraction.entries),
-            "warnings": extraction.warnings[:200],
-            "warning_count": len(extraction.warnings),
+            "warnings": extraction.warnings[:MAX_WARNINGS],
+            "warning_count": extraction.total_warnings,
         },
     }
     locked.status = PublicationStatus.PARSED

@@ -154,14 +154,23 @@ def publication_ingest_file_run(
     effective_date=None,
     note: str = "",
     trigger: str = "command",
+    accept_count_drop: str = "",
 ) -> tuple[CustomsRun, CustomsPublication | None]:
-    """``publication_ingest_file`` with its run log; errors are recorded and re-raised."""
+    """``publication_ingest_file`` with its run log; errors are recorded and re-raised.
+
+    A file whose publication is (still) failed logs a failed run: the caller checks
+    ``publication.status``, as the run's outcome does.
+    """
     from customs.services.files import publication_ingest_file
 
     run = run_start(kind=RunKind.INGEST_FILE, source=source, trigger=trigger)
     try:
         publication = publication_ingest_file(
-            source=source, path=path, effective_date=effective_date, note=note
+            source=source,
+            path=path,
+            effective_date=effective_date,
+            note=note,
+            accept_count_drop=accept_count_drop,
         )
     except Exception as exc:
         run_finish(
@@ -173,10 +182,16 @@ def publication_ingest_file_run(
         raise
     run.publication = publication
     run.save(update_fields=["publication"])
+    failed = publication.status == PublicationStatus.FAILED
+    message = (
+        f"publication {publication.pk} failed at {publication.failed_stage}: {publication.error}"
+        if failed
+        else f"{publication.status}, {publication.entry_count} entries"
+    )
     run_finish(
         run=run,
-        outcome=RunOutcome.OK,
-        message=f"{publication.status}, {publication.entry_count} entries",
+        outcome=RunOutcome.FAILED if failed else RunOutcome.OK,
+        message=message,
         summary={"file": str(path), "publication": publication.pk},
     )
     return run, publication

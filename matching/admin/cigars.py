@@ -4,8 +4,11 @@ the official price history as a chart, the accepted matches inline, a thumbnail 
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -15,6 +18,7 @@ from matching.admin.charts import price_history_svg
 from matching.admin.permissions import ReviewPermissionMixin, can_review
 from matching.models import ACCEPTED_STATUSES, CigarCustomsMatch
 from matching.selectors import cigar_price_history
+from matching.services.merge import MergeRefused, cigar_merge
 
 THUMBNAIL_SIZE = 256
 
@@ -111,6 +115,17 @@ def price_history_table(history: list[dict]) -> str:
     )
 
 
+class CigarMergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        queryset=Cigar.objects.all(),
+        widget=forms.NumberInput,
+        label="Id of the cigar that stays",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, help_text="Kept in the audit."
+    )
+
+
 admin.site.unregister(Cigar)
 
 
@@ -119,6 +134,7 @@ class CigarConsoleAdmin(ReviewPermissionMixin, CigarAdmin):
     list_display = ("thumbnail", *CigarAdmin.list_display)
     readonly_fields = (*CigarAdmin.readonly_fields, "picture", "official_price_history")
     inlines = (*CigarAdmin.inlines, AcceptedMatchInline)
+    actions = ["merge_into"]
 
     class Media:
         css = {"all": ("review/review.css",)}
@@ -160,3 +176,42 @@ class CigarConsoleAdmin(ReviewPermissionMixin, CigarAdmin):
         if not history:
             return "No official price linked to this cigar yet."
         return format_html("{}{}", price_history_svg(history), price_history_table(history))
+
+    @admin.action(description="Merge the selected duplicates into another cigar…")
+    def merge_into(self, request, queryset: QuerySet[Cigar]):
+        if not self.has_delete_permission(request):
+            self.message_user(request, "Merging needs the right to delete cigars.", messages.ERROR)
+            return None
+        duplicates = list(queryset.order_by("pk"))
+        form = CigarMergeForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            into = form.cleaned_data["into"]
+            merged = 0
+            for duplicate in duplicates:
+                if duplicate.pk == into.pk:
+                    continue
+                try:
+                    cigar_merge(
+                        duplicate=duplicate,
+                        into=into,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except (MergeRefused, ValidationError) as exc:
+                    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else exc
+                    self.message_user(request, f"{duplicate}: {text}", messages.ERROR)
+                else:
+                    merged += 1
+            if merged:
+                self.message_user(
+                    request, f"Merged {merged} cigar(s) into {into}.", messages.SUCCESS
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge duplicate cigars",
+            "opts": self.model._meta,
+            "duplicates": duplicates,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/matching/cigar_merge.html", context)

@@ -57,7 +57,7 @@ class PublicationConsoleAdmin(ReviewPermissionMixin, CustomsPublicationAdmin):
         "change_counts",
         "diff_summary",
     )
-    actions = ["retry_failed_stage", "run_pending_stages", "rerun_matching"]
+    actions = ["retry_failed_stage", "accept_count_drop", "run_pending_stages", "rerun_matching"]
 
     def get_queryset(self, request) -> QuerySet[CustomsPublication]:
         # Two correlated counts per listed row (50 rows a page) rather than a join of

@@ -89,6 +89,12 @@ class CreateCigarForm(forms.Form):
     pack_size = forms.IntegerField(required=False, min_value=1, max_value=10000)
     packaging = forms.CharField(max_length=200, required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # The entry's best row as the page showed it (ISO 8601, to the microsecond): the
+    # service checks it under the lock.
+    expected_updated_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_expected_updated_at(self) -> dt.datetime | None:
+        return _parse_expected(self.cleaned_data["expected_updated_at"])
 
     def clean_packaging(self) -> str:
         return self.cleaned_data["packaging"].strip()
@@ -242,12 +248,10 @@ class ReviewConsole:
             )
             return
         if action == "not_in_catalogue":
-            # The service has no version check; refuse here when the reviewer's view is stale.
-            if best is not None and expected is not None and best.updated_at != expected:
-                raise DecisionConflict(
-                    f"This entry changed since the page was loaded (now {best.status})."
-                )
-            entry_mark_not_in_catalogue(entry=entry, actor=actor, note=note)
+            # The version is checked by the service, under the entry lock.
+            entry_mark_not_in_catalogue(
+                entry=entry, actor=actor, note=note, expected_updated_at=expected
+            )
             return
         if best is None:
             raise ValidationError("This entry has no candidate to decide on.")
@@ -308,6 +312,7 @@ class ReviewConsole:
             if form.is_valid():
                 data = dict(form.cleaned_data)
                 note = data.pop("note")
+                expected = data.pop("expected_updated_at")
                 fields = {k: v for k, v in data.items() if v not in (None, "")}
                 try:
                     match = entry_create_cigar(
@@ -318,6 +323,7 @@ class ReviewConsole:
                         vitola_name=fields.pop("vitola_name"),
                         pack_size=fields.pop("pack_size", None),
                         note=note,
+                        expected_updated_at=expected,
                         **fields,
                     )
                 except (ValidationError, DecisionConflict) as exc:
@@ -328,6 +334,8 @@ class ReviewConsole:
                     return self.redirect_next(request, match, query)
         else:
             initial = entry_create_cigar_initial(entry=entry)
+            best = next(iter(entry_candidates(entry=entry, limit=1)), None)
+            initial["expected_updated_at"] = best.updated_at.isoformat() if best else None
             form = CreateCigarForm(initial={k: v for k, v in initial.items() if v is not None})
         context = {
             **self.admin_site.each_context(request),

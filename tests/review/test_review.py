@@ -263,6 +263,27 @@ def test_create_cigar_form_is_prefilled_and_creates_and_accepts(reviewer_client,
     assert (match.status, match.decided_by) == (MatchStatus.HUMAN_ACCEPTED, reviewer)
 
 
+def test_create_cigar_form_carries_the_version_and_a_stale_one_creates_nothing(
+    reviewer_client, queue
+):
+    entry = queue["entries"][0]
+    url = reverse("admin:matching_review_create_cigar", args=[entry.pk])
+    version = reviewer_client.get(url).context["form"].initial["expected_updated_at"]
+    fields = {"brand_name": "Cohiba", "line_name": "Siglo", "pack_size": 25, "packaging": "box"}
+
+    current = reviewer_client.post(
+        url, {**fields, "vitola_name": "VI Reserva", "expected_updated_at": version}
+    )
+    assert current.status_code == 302
+    # The same page posted again: the entry was decided meanwhile (by the first post).
+    stale = reviewer_client.post(
+        url, {**fields, "vitola_name": "VI Gran", "expected_updated_at": version}
+    )
+    assert stale.status_code == 400
+    assert "changed since it was loaded" in stale.content.decode()
+    assert not Cigar.objects.filter(vitola_name="VI Gran").exists()
+
+
 def test_create_cigar_refuses_an_incomplete_form(reviewer_client, queue):
     entry = queue["entries"][0]
     url = reverse("admin:matching_review_create_cigar", args=[entry.pk])

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from customs.adapters import AdapterError
 from customs.management.commands._common import publication_line, source_or_error
+from customs.models import PublicationStatus
 from customs.services import StageError
 from customs.services.runs import publication_ingest_file_run
 
@@ -31,19 +32,50 @@ class Command(BaseCommand):
             "--effective-date", help="YYYY-MM-DD (default: from the file, else today)."
         )
         parser.add_argument("--note", default="", help="Where the prices come from.")
+        parser.add_argument(
+            "--force-count-drop",
+            metavar="REASON",
+            default="",
+            help="Accept an edition sharply smaller than the previous one (suspected "
+            "truncation otherwise); the reason is kept with the publication.",
+        )
 
-    def handle(self, *args, path, source, effective_date=None, note="", **options) -> None:
+    def handle(
+        self,
+        *args,
+        path,
+        source,
+        effective_date=None,
+        note="",
+        force_count_drop="",
+        **options,
+    ) -> None:
         source_obj = source_or_error(source)
         when = _date(effective_date) if effective_date else None
         failures = 0
         for item in tqdm(path, desc="ingest_file", unit="file", disable=None):
             try:
                 _run, publication = publication_ingest_file_run(
-                    source=source_obj, path=item, effective_date=when, note=note
+                    source=source_obj,
+                    path=item,
+                    effective_date=when,
+                    note=note,
+                    accept_count_drop=force_count_drop,
                 )
             except (AdapterError, StageError, OSError) as exc:
                 failures += 1
                 self.stderr.write(f"{item}: {exc}")
+                continue
+            if publication.status == PublicationStatus.FAILED:
+                # The same bytes as a publication that failed (now or earlier): it is not
+                # imported; say why and how to retry it, and exit non-zero.
+                failures += 1
+                self.stderr.write(
+                    f"{item}: publication {publication.pk} failed at its "
+                    f"{publication.failed_stage} stage: {publication.error} "
+                    f"Retry it with `manage.py retry {publication.pk}` (it resumes at that "
+                    "stage) once the cause is fixed."
+                )
                 continue
             self.stdout.write(f"{item}: {publication_line(publication)}")
         self.stdout.write(f"Imported {len(path) - failures} of {len(path)} file(s).")

@@ -9,8 +9,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalogue", "0007_line_words_covering_index"),
-        ("matching", "0002_calibration_runs_state"),
+        ("catalogue", "0008_protect_aliases_and_audit"),
+        ("matching", "0003_protect_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
