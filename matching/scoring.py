@@ -183,10 +183,24 @@ def _without(label_key: str, cigar_key: str, signed: list[str]) -> tuple[str, st
     return _drop_once(label_key, label_drop), _drop_once(cigar_key, cigar_drop)
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 def _shortens(short: str, word: str) -> bool:
-    """``short`` is ``word`` written short ("bhk" of "behike"): at most three quarters of
-    its letters, so a dropped letter ("robuto" for "robusto") stays a typo."""
-    return 4 * len(short) <= 3 * len(word) and is_abbreviation(short, word)
+    """``short`` is ``word`` written short ("bhk" of "behike", "dbl" of "double"): its
+    consonant skeleton, at most three quarters of its letters. A word that keeps its
+    vowels is a word of its own ("toro" is no abbreviation of "torpedo") or a typo
+    ("robuto" for "robusto")."""
+    return (
+        4 * len(short) <= 3 * len(word)
+        and not _VOWELS.intersection(short[1:])
+        and is_abbreviation(short, word)
+    )
+
+
+#: A typo this close is a slip of the keyboard ("Churchils"); below it, an aligned pair
+#: may be two names ("Coronitas" / "Corona") and a reviewer confirms it first.
+SURE_TYPO_RATIO = 90.0
 
 
 def _is_abbreviation_pair(label_word: str, cigar_word: str) -> bool:
@@ -384,6 +398,10 @@ def _score_variant(
         and not evidence.has_conflict
         and not evidence.has_unexplained
         and not set(penalties) - {"line_omitted", "shorthand"}
+        and all(
+            not _is_abbreviation_pair(a, b) and fuzz.ratio(a, b) >= SURE_TYPO_RATIO
+            for a, b in typos
+        )
     )
     return result
 
@@ -410,7 +428,12 @@ def score_pair(
                 context=context,
                 unknown_brand_word=unknown_brand_word,
             )
-            if best is None or candidate.score > best.score:
+            # A reading with nothing against it is what the label says, even if another
+            # reading scores a hair higher through an abbreviation or a typo.
+            if best is None or (candidate.auto_acceptable, candidate.score) > (
+                best.auto_acceptable,
+                best.score,
+            ):
                 best = candidate
     assert best is not None
     return best
