@@ -289,10 +289,6 @@ class EntryCreateCigarApi(EntryDecisionApi):
             match = entry_create_cigar(
                 entry=entry,
                 actor=request.user,
-                brand_name=cigar_fields.pop("brand_name"),
-                line_name=cigar_fields.pop("line_name", ""),
-                vitola_name=cigar_fields.pop("vitola_name"),
-                pack_size=cigar_fields.pop("pack_size", None),
                 note=note,
                 expected_updated_at=expected,
                 **cigar_fields,

@@ -318,10 +318,6 @@ class ReviewConsole:
                     match = entry_create_cigar(
                         entry=entry,
                         actor=request.user,
-                        brand_name=fields.pop("brand_name"),
-                        line_name=fields.pop("line_name", ""),
-                        vitola_name=fields.pop("vitola_name"),
-                        pack_size=fields.pop("pack_size", None),
                         note=note,
                         expected_updated_at=expected,
                         **fields,

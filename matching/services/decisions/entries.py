@@ -162,7 +162,7 @@ def entry_create_cigar(
     entry: CustomsPriceEntry,
     actor,
     brand_name: str,
-    line_name: str,
+    line_name: str = "",
     vitola_name: str,
     pack_size: int | None = None,
     note: str = "",
