@@ -21,7 +21,7 @@ when the catalogue changes (its signature is checked on every use).
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,10 +36,11 @@ from rapidfuzz.process import cdist
 
 from catalogue.models import Brand, Cigar, CigarLine, CigarPackage
 from matching.analysis import BrandIndex, CigarAnalysis, LabelAnalysis, analyse_cigar
+from matching.conf import learn_confirmations
 from matching.evidence import LABEL_SIDE, RECORD_SIDE, LearnedLookup
 from matching.models import LearnedVocabulary, VocabularyKind, VocabularyStatus
 from matching.scoring import ScoringContext
-from matching.vocabulary import build_vocabulary
+from matching.vocabulary import PRESENTATION_WORDS, build_vocabulary
 
 METHOD_PRIORITY = ("alias", "exact", "fuzzy", "vector")
 CDIST_CHUNK = 256
@@ -131,7 +132,12 @@ def learned_vocabulary() -> tuple[LearnedLookup, dict[int, list[str]]]:
             continue
         target = benign if status == VocabularyStatus.LEARNED else separating
         target.add((brand_id, term, sides[kind]))
-    return LearnedLookup(frozenset(benign), frozenset(separating)), dict(spellings)
+    brands_per_word = Counter(
+        term for _brand, term, side in benign if side == LABEL_SIDE and term in PRESENTATION_WORDS
+    )
+    presentation = frozenset(w for w, n in brands_per_word.items() if n >= learn_confirmations())
+    lookup = LearnedLookup(frozenset(benign), frozenset(separating), presentation)
+    return lookup, dict(spellings)
 
 
 def _build(model: str, signature: tuple) -> CatalogueIndex:

@@ -56,6 +56,9 @@ class LearnedLookup:
 
     benign: frozenset[tuple[int, str, str]] = frozenset()
     separating: frozenset[tuple[int, str, str]] = frozenset()
+    #: Presentation words learned under enough brands to hold under every brand: how a
+    #: cigar is packed does not depend on who rolls it.
+    presentation: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -205,7 +208,11 @@ def weigh_words(
                     evidence.learned_words.append(signed)
                     continue
             verdict = _word_verdict(word, side, facts, siblings)
-            if verdict == "conflict":
+            if verdict == "presentation" and word in learned.presentation:
+                verdict = "learned"
+            if verdict == "learned":
+                evidence.learned_words.append(signed)
+            elif verdict == "conflict":
                 evidence.conflict_words.append(signed)
             elif verdict == "credit":
                 evidence.ignored_words.append(signed)

@@ -291,6 +291,12 @@ def _score_variant(
     if unknown_brand_word:
         penalties["unknown_brand"] = penalties_conf["unknown_brand"]
         constraints.append(f"brand not in the catalogue: {label.tokens[0]}")
+        brands = context.vocabulary.brands_with_name(variant.rest_words)
+        if brands > 1:
+            # "Artista Toro": a name many brands give a cigar says nothing of which brand
+            # an unknown first word is; the reading is no evidence for this one.
+            penalties["ambiguous_name"] = penalties_conf["word"]
+            constraints.append(f"{brands} brands name a cigar so")
     evidence = Evidence()
     if brand_signal == 1.0:
         # Weighed within the candidate's brand, the one the label names. (A reading past an

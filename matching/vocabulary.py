@@ -111,6 +111,11 @@ class CatalogueVocabulary:
     )
     #: word → probability that it separates two products of a brand that uses it.
     separation: dict[str, float] = field(default_factory=dict)
+    #: sorted words → how many brands have a cigar named so ("toro": dozens).
+    brands_naming: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def brands_with_name(self, words: tuple[str, ...]) -> int:
+        return self.brands_naming.get(tuple(sorted(set(words))), 0)
 
     def separation_of(self, word: str) -> float:
         if word in VARIANT_WORDS:
@@ -166,7 +171,9 @@ def build_vocabulary(cigars: list) -> CatalogueVocabulary:
         word: len(brands) / (len(brands_using[word]) + 1)
         for word, brands in modifier_brands.items()
     }
+    brands_naming: Counter = Counter(words for (_brand, words) in brand_word_sets)
     return CatalogueVocabulary(
+        brands_naming=dict(brands_naming),
         brand_words={k: tuple(v) for k, v in brand_words.items()},
         brand_codes={k: tuple(v) for k, v in brand_codes.items()},
         brand_word_sets={k: tuple(v) for k, v in brand_word_sets.items()},

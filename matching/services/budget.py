@@ -52,9 +52,13 @@ def budget_floor(scores: list[float], *, budget: int, floor: float) -> float:
 
 
 def _exact(row) -> bool:
+    """The label names the record as written, under the record's own brand."""
     evidence = row.signals.get("evidence") or {}
-    return row.signals.get("exact") == 1.0 and not (
-        evidence.get("conflicts") or evidence.get("unexplained")
+    return (
+        row.signals.get("exact") == 1.0
+        and row.signals.get("brand") == 1.0
+        and not row.signals.get("constraints")
+        and not (evidence.get("conflicts") or evidence.get("unexplained"))
     )
 
 

@@ -140,3 +140,17 @@ def test_code_roles():
     assert code_role("1964") == "year"
     assert code_role("52") == "number"
     assert code_role("d") == "letter"
+
+
+def test_an_unknown_brand_before_a_name_many_brands_use_is_no_evidence(terse):
+    ids, index = terse
+    # "Robusto" is a cigar of Perdomo (and, in name, of Vegueros' "Robusto 50"): an
+    # unknown first word says nothing of which.
+    make_catalogue({"Davidoff": ["Robusto"]})
+    index = catalogue_index(embeddings.model_name())
+    ids = {c.full_name: c.cigar_id for c in index.cigars}
+    generic = pair(index, "Sindicato Robusto, en 20 cigares", ids["Perdomo Robusto"])
+    distinct = pair(index, "Vegaz Robaina Famosos, en 25 cigares", ids["Vegas Robaina Famosos"])
+    assert "ambiguous_name" in generic.penalties
+    assert "ambiguous_name" not in distinct.penalties
+    assert generic.score < distinct.score

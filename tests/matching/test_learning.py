@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import count
 
 import pytest
 
@@ -26,7 +27,8 @@ from tests.matching.test_evidence import make_catalogue
 
 pytestmark = pytest.mark.django_db
 
-EDITIONS = iter(dt.date(2026, month, 1) for month in range(1, 13))
+# One effective date per edition, never twice (publications of a source are dated).
+EDITIONS = (dt.date(2026, 1, 1) + dt.timedelta(days=7 * week) for week in count())
 
 
 def best(entry) -> CigarCustomsMatch:
@@ -144,3 +146,24 @@ def test_a_brand_spelling_confirmed_by_decisions_becomes_a_brand_alias(catalogue
     vocabulary_revert(vocabulary=spelling, actor=operator)
     (again,) = edition(douane, ["HOYO DOUBLE CORONA (boite de 10), en 10 cigares"])
     assert again.status == MatchStatus.PENDING_REVIEW
+
+
+def test_a_presentation_word_learned_under_two_brands_holds_under_every_brand(
+    catalogue, douane, operator
+):
+    make_catalogue({"Trinidad": ["Reyes"], "Punch": ["Punch Punch"]})
+    first = edition(
+        douane,
+        [
+            "Macanudo Hyde Park Petaca, en 5 cigares",
+            "Macanudo Portofino Petaca, en 5 cigares",
+            "Hoyo de Monterrey Double Corona Petaca, en 5",
+            "Hoyo de Monterrey Epicure N°2 Petaca, en 5",
+        ],
+    )
+    for match in first:
+        assert match.signals["evidence"]["unexplained"] == ["+petaca"]
+        match_accept(match=match, actor=operator)
+    (elsewhere,) = edition(douane, ["Trinidad Reyes Petaca, en 5 cigares"])
+    assert elsewhere.signals["evidence"]["learned"] == ["+petaca"]
+    assert elsewhere.status == MatchStatus.AUTO_ACCEPTED
