@@ -275,6 +275,9 @@ class LabelAnalysis:
     presentation_count: int | None = None
     #: The words of a maker credit ("by Drew Estate"), kept in the tokens.
     credit: frozenset[str] = frozenset()
+    #: ``rest_words`` as a set and as sorted unique words (evidence looks them up per pair).
+    rest_word_set: frozenset[str] = frozenset()
+    rest_words_key: tuple[str, ...] = ()
 
     @property
     def pack_size(self) -> int | None:
@@ -358,6 +361,8 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
         brand_partial=brand_partial,
         presentation_count=presentation_count,
         credit=credit_words(rest),
+        rest_word_set=frozenset(words_of(rest)),
+        rest_words_key=tuple(sorted(set(words_of(rest)))),
     )
 
 

@@ -110,6 +110,11 @@ class PairFacts:
     cigar_codes: Counter
     #: Words of the label's maker credit ("by Drew Estate"): who rolls it, not which cigar.
     credit_words: frozenset[str] = frozenset()
+    #: Precomputed once per label (thousands of pairs per run): the sorted words and codes.
+    words_key: tuple[str, ...] = ()
+    codes_key: tuple[str, ...] = ()
+    #: The label's codes equal the record's (nothing one-sided to weigh).
+    same_codes: bool = False
 
 
 class Siblings:
@@ -135,8 +140,8 @@ class Siblings:
         says too (their words and their numbers are among the label's)."""
         if facts.brand_id is None:
             return ()
-        words = tuple(sorted(facts.label_words))[: self.MAX_SUBSET_WORDS]
-        key = (facts.brand_id, words, tuple(sorted(facts.label_codes.elements())))
+        words = (facts.words_key or tuple(sorted(facts.label_words)))[: self.MAX_SUBSET_WORDS]
+        key = (facts.brand_id, words, facts.codes_key)
         found = self._fitting.get(key)
         if found is None:
             postings = self.vocabulary.brand_word_sets
@@ -278,6 +283,8 @@ def weigh_codes(
     evidence: Evidence,
 ) -> None:
     """Classify the codes present on one side only into ``evidence``."""
+    if facts.same_codes:
+        return
     vocabulary = siblings.vocabulary
     brand_id = facts.brand_id
     label_extra = facts.label_codes - facts.cigar_codes

@@ -304,11 +304,14 @@ def _score_variant(
         facts = PairFacts(
             brand_id=cigar.brand_id,
             position=cigar.position,
-            label_words=frozenset(label_words),
+            label_words=label.rest_word_set,
             label_codes=label_codes,
             cigar_words=variant.rest_words,
             cigar_codes=variant.codes,
             credit_words=label.credit,
+            words_key=label.rest_words_key,
+            codes_key=label.codes_key,
+            same_codes=label.codes_key == variant.codes_key,
         )
         siblings = context.siblings
         weigh_codes(
