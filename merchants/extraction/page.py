@@ -1,0 +1,360 @@
+"""What a page says outside its structured data: meta tags (``og:image``,
+``og:availability``, ``product:price:amount``), visible option labels, specification
+tables, stock words, breadcrumbs — and, for a page with nothing else, the elements an
+operator could point per-site selectors at (``candidate_selectors``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from merchants.extraction.fields import availability_in_text, parse_money, parse_pack
+from merchants.extraction.offers import MAX_OFFERS
+from merchants.extraction.records import ExtractedOffer, OfferSource
+
+# Parts of a page that describe other products: their words are not this product's.
+_ELSEWHERE = (
+    "related",
+    "upsell",
+    "up-sell",
+    "cross-sell",
+    "crosssell",
+    "recommend",
+    "also-bought",
+    "carousel",
+    "recently",
+    "footer",
+    "header",
+    "nav",
+    "menu",
+    "cart",
+    "minicart",
+)
+_QUANTITY_INPUT = re.compile(r"qty|quantity|menge|anzahl|quantite|cantidad|quantita", re.I)
+_PRICE_WITH_CURRENCY = re.compile(r"(?:[€$£]|\b(?:EUR|USD|GBP|CHF|CAD)\b)")
+_SURCHARGE = re.compile(r"\(\s*\+|\+\s*(?:[€$£]|\d)")
+
+
+def _classes(node) -> str:
+    return f"{node.get('class') or ''} {node.get('id') or ''}".casefold()
+
+
+def _elsewhere(node) -> bool:
+    for ancestor in node.iterancestors():
+        if ancestor.tag in ("footer", "header", "nav", "aside"):
+            return True
+        classes = _classes(ancestor)
+        if any(word in classes for word in _ELSEWHERE):
+            return True
+    return False
+
+
+def _text(node) -> str:
+    return " ".join(node.text_content().split()) if hasattr(node, "text_content") else ""
+
+
+# --- meta tags ----------------------------------------------------------------------------------
+
+
+def meta_tags(document) -> dict[str, str]:
+    """``og:*``, ``product:*`` and ``twitter:*`` meta values (the first of each)."""
+    found: dict[str, str] = {}
+    for meta in document.xpath("//meta[@property or @name][@content]"):
+        key = (meta.get("property") or meta.get("name") or "").strip().casefold()
+        if key.startswith(("og:", "product:", "twitter:")) and key not in found:
+            found[key] = meta.get("content", "").strip()
+    return found
+
+
+def meta_images(meta: dict[str, str], *, url: str) -> list[str]:
+    images = [meta.get(k, "") for k in ("og:image:secure_url", "og:image", "twitter:image")]
+    return list(dict.fromkeys(urljoin(url, i) for i in images if i))
+
+
+def meta_availability(meta: dict[str, str]) -> bool | None:
+    for key in ("og:availability", "product:availability"):
+        if meta.get(key):
+            return availability_in_text(meta[key])
+    return None
+
+
+def meta_offer(meta: dict[str, str], *, currency: str) -> ExtractedOffer | None:
+    amount = meta.get("product:price:amount") or meta.get("og:price:amount")
+    if not amount:
+        return None
+    hint = meta.get("product:price:currency") or meta.get("og:price:currency") or currency
+    return ExtractedOffer(
+        price=parse_money(amount, currency_hint=hint),
+        available=meta_availability(meta),
+        source=OfferSource.META,
+        is_summary=True,
+    )
+
+
+# --- stock words ---------------------------------------------------------------------------------
+
+_STOCK_NODES = (
+    "//*[contains(translate(@class, 'STOCKAVIL', 'stockavil'), 'stock') or "
+    "contains(translate(@class, 'STOCKAVIL', 'stockavil'), 'availab') or "
+    "contains(translate(@id, 'STOCKAVIL', 'stockavil'), 'stock') or "
+    "contains(translate(@id, 'STOCKAVIL', 'stockavil'), 'availab') or "
+    "contains(@class, 'lieferbar') or contains(@class, 'delivery-information')]"
+)
+_SHORT_NODES = "//*[self::p or self::span or self::div or self::strong or self::button or self::b]"
+
+
+def visible_availability(document) -> bool | None:
+    """A page's visible stock statement: an element classed ``stock``/``availability``
+    first, else a short text such as "OUT OF STOCK" or "Ausverkauft" outside the parts
+    that show other products."""
+    for node in document.xpath(_STOCK_NODES):
+        if node.tag in ("script", "style", "body", "html") or _elsewhere(node):
+            continue
+        text = _text(node)
+        if len(text) <= 80 and (state := availability_in_text(text)) is not None:
+            return state
+    for node in document.xpath(_SHORT_NODES):
+        text = _text(node)
+        if len(text) > 40 or _elsewhere(node):
+            continue
+        if availability_in_text(text) is False:
+            return False
+    return None
+
+
+# --- visible option labels ------------------------------------------------------------------------
+
+
+def _option_price(label: str, currency: str, data_price: str | None):
+    if data_price:
+        return parse_money(data_price, currency_hint=currency)
+    if _PRICE_WITH_CURRENCY.search(label) and not _SURCHARGE.search(label):
+        return parse_money(
+            label.rsplit("-", 1)[-1] if " - " in label else label, currency_hint=currency
+        )
+    return None
+
+
+def _strip_price(label: str) -> str:
+    label = (
+        re.sub(
+            r"\s*[-\u2013(]?\s*[+]?\s*(?:[€$£]\s?)?\d[\d.,\s]*\s*(?:[€$£]|EUR|USD|CHF|GBP)?\s*\)?\s*$",
+            "",
+            label,
+        )
+        if _PRICE_WITH_CURRENCY.search(label)
+        else label
+    )
+    return label.strip(" -\u2013:")
+
+
+def _radio_label(radio) -> str:
+    radio_id = radio.get("id")
+    if radio_id:
+        labels = radio.getroottree().xpath("//label[@for=$id]", id=radio_id)
+        if labels:
+            return labels[0].get("title") or _text(labels[0])
+    for ancestor in radio.iterancestors():
+        if ancestor.tag == "label":
+            return _text(ancestor)
+    return radio.get("title") or radio.get("aria-label") or ""
+
+
+def visible_options(document, *, currency: str) -> list[ExtractedOffer]:
+    """Option lists on the page whose labels are packs ("Einzeln", "25er", "Kiste à 40",
+    "Box of 20 - $250.00"): selects, radio buttons, swatches. A list counts when its
+    options read as packs; prices written in a label (not "+ $5" surcharges) are kept."""
+    groups: list[list[tuple[str, bool, str | None, bool]]] = []
+    for select in document.xpath("//select"):
+        if _QUANTITY_INPUT.search(f"{select.get('name', '')} {select.get('id', '')}"):
+            continue
+        if _elsewhere(select):
+            continue
+        group = []
+        for option in select.xpath(".//option"):
+            label = _text(option)
+            if not label or option.get("value", "x") == "":
+                continue
+            group.append(
+                (
+                    label,
+                    option.get("selected") is not None,
+                    option.get("data-price"),
+                    option.get("disabled") is not None,
+                )
+            )
+        groups.append(group)
+    radios_by_name: dict[str, list] = {}
+    for radio in document.xpath("//input[@type='radio']"):
+        if _elsewhere(radio):
+            continue
+        radios_by_name.setdefault(radio.get("name") or "", []).append(radio)
+    for radios in radios_by_name.values():
+        groups.append(
+            [
+                (
+                    _radio_label(r),
+                    r.get("checked") is not None,
+                    r.get("data-price"),
+                    r.get("disabled") is not None,
+                )
+                for r in radios
+            ]
+        )
+    swatches = document.xpath(
+        "//*[contains(@class, 'swatch') or contains(@class, 'variant-option') or "
+        "contains(@class, 'option-value')][@data-value or @data-price]"
+    )
+    if swatches:
+        groups.append(
+            [
+                (
+                    s.get("data-value") or _text(s),
+                    "selected" in _classes(s) or "active" in _classes(s),
+                    s.get("data-price"),
+                    "disabled" in _classes(s) or "unavailable" in _classes(s),
+                )
+                for s in swatches
+                if not _elsewhere(s)
+            ]
+        )
+    offers: list[ExtractedOffer] = []
+    for group in groups:
+        packs = [(entry, parse_pack(_strip_price(entry[0]))) for entry in group]
+        if not packs or sum(1 for _e, p in packs if p) < max(1, len(packs) // 2 + 1):
+            continue  # a list of colours or sizes, not of packs
+        for (label, selected, data_price, disabled), pack in packs[:MAX_OFFERS]:
+            if pack is None:
+                continue
+            offers.append(
+                ExtractedOffer(
+                    label=_strip_price(label),
+                    pack=pack,
+                    price=_option_price(label, currency, data_price),
+                    available=False if disabled or availability_in_text(label) is False else None,
+                    source=OfferSource.VISIBLE,
+                    selected=selected,
+                )
+            )
+    return offers
+
+
+# --- specification rows ------------------------------------------------------------------------
+
+_LABELLED = re.compile(r"^\s*(?P<label>[^:]{2,40}?)\s*:\s*(?P<value>.{1,120})$")
+
+
+def spec_rows(document) -> list[tuple[str, str]]:
+    """(label, value) pairs of the page's specification tables: table rows, ``dl``
+    lists, and "Label: value" lines; the parts showing other products are skipped."""
+    rows: list[tuple[str, str]] = []
+    for row in document.xpath("//tr[count(th|td) = 2]"):
+        if not _elsewhere(row):
+            cells = row.xpath("th|td")
+            rows.append((_text(cells[0]), _text(cells[1])))
+    for term in document.xpath("//dt"):
+        value = term.xpath("following-sibling::dd[1]")
+        if value and not _elsewhere(term):
+            rows.append((_text(term), _text(value[0])))
+    for node in document.xpath("//li | //p | //span[not(*)] | //div[not(*)]"):
+        text = _text(node)
+        if len(text) > 160 or _elsewhere(node):
+            continue
+        # "Length: 4.02 inches / 10.21 cm"; several "a: b" in one line are split on "|".
+        for part in re.split(r"\s*[|•·]\s*", text):
+            if match := _LABELLED.match(part):
+                rows.append((match["label"], match["value"]))
+    for label, value in _split_inline(document):
+        rows.append((label, value))
+    return rows
+
+
+def _split_inline(document) -> list[tuple[str, str]]:
+    """Two-cell rows written as sibling elements ("<span>Ringmaß</span><span>48</span>")."""
+    pairs = []
+    for node in document.xpath("//*[count(*) = 2 and not(self::tr)]"):
+        first, second = node.getchildren()
+        if len(first) or len(second) or _elsewhere(node):
+            continue
+        label, value = _text(first), _text(second)
+        if 1 < len(label) <= 40 and 0 < len(value) <= 80 and not label.endswith(":"):
+            pairs.append((label, value))
+    return pairs
+
+
+# --- names and categories ------------------------------------------------------------------------
+
+
+def page_title(document, meta: dict[str, str]) -> str:
+    for heading in document.xpath("//h1"):
+        if not _elsewhere(heading) and (text := _text(heading)):
+            return text
+    return meta.get("og:title", "")
+
+
+def breadcrumbs(document, structured_crumbs: list[str]) -> str:
+    if structured_crumbs:
+        return " / ".join(structured_crumbs)
+    for node in document.xpath(
+        "//*[contains(@class, 'breadcrumb') or contains(@aria-label, 'readcrumb')]"
+    ):
+        if text := _text(node):
+            return text[:300]
+    return ""
+
+
+# --- candidate selectors -----------------------------------------------------------------------
+
+
+@dataclass
+class SelectorCandidates:
+    """What ``scrape_url`` suggests for a page without structured data."""
+
+    name: list[str] = field(default_factory=list)
+    price: list[tuple[str, str]] = field(default_factory=list)  # (selector, text)
+    images: list[str] = field(default_factory=list)
+    specs: list[str] = field(default_factory=list)
+
+
+def css_path(node) -> str:
+    """A short CSS selector for a node: its tag with its first class, under an ancestor
+    with an id when there is one."""
+    classes = (node.get("class") or "").split()
+    own = node.tag + (f".{classes[0]}" if classes else "")
+    if node.get("id"):
+        return f"{node.tag}#{node.get('id')}"
+    for ancestor in node.iterancestors():
+        if ancestor.get("id") and ancestor.tag not in ("html", "body"):
+            return f"#{ancestor.get('id')} {own}"
+    return own
+
+
+def candidate_selectors(document) -> SelectorCandidates:
+    found = SelectorCandidates()
+    for heading in document.xpath("//h1")[:3]:
+        found.name.append(css_path(heading))
+    seen: set[str] = set()
+    for node in document.xpath("//body//*[not(self::script or self::style)]"):
+        own = " ".join((node.text or "").split())
+        if not own or len(own) > 30 or not _PRICE_WITH_CURRENCY.search(own):
+            continue
+        if parse_money(own) is None or _elsewhere(node):
+            continue
+        selector = css_path(node)
+        if selector not in seen:
+            seen.add(selector)
+            found.price.append((selector, own))
+    for image in document.xpath("//img[@src]"):
+        if _elsewhere(image):
+            continue
+        found.images.append(f"{css_path(image)}@src")
+    if document.xpath("//table//tr[count(th|td) = 2]"):
+        found.specs.append(
+            '{"row": "table tr", "label": "th, td:first-child", "value": "td:last-child"}'
+        )
+    if document.xpath("//dl/dt"):
+        found.specs.append("dl dt / dd (spec rows are read without selectors)")
+    found.images = list(dict.fromkeys(found.images))[:5]
+    found.price = found.price[:5]
+    return found
