@@ -68,8 +68,10 @@ class MerchantProductOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "url",
+            "kind",
             "name",
             "brand",
+            "line",
             "sku",
             "gtin",
             "cigar",

@@ -258,14 +258,22 @@ def _product(context: CrawlContext, item: CrawlUrl, result: FetchResult):
         cigars_created=int(outcome.cigar_created),
     )
     cigar = outcome.product.cigar
-    added, image_warnings = _images(context, cigar, extracted.images)
-    services.crawl_run_count(run=run, images_added=added, errors=len(image_warnings))
-    warnings.extend(image_warnings)
+    if cigar is not None:  # samplers and accessories are not in the catalogue
+        added, image_warnings = _images(context, cigar, extracted.images)
+        services.crawl_run_count(run=run, images_added=added, errors=len(image_warnings))
+        warnings.extend(image_warnings)
+    if outcome.unknown_packs:
+        warnings.append(
+            f"{outcome.unknown_packs} offer(s) without a pack on the page: kept with the pack "
+            "unknown, no catalogue package priced"
+        )
     stats = {
         "product": extracted.name,
         "outcome": outcome.outcome,
         "resolution": outcome.resolution,
+        "kind": extracted.kind,
         "offers": len(extracted.offers),
+        "offers_without_pack": outcome.unknown_packs,
         "images": len(extracted.images),
         "sources": extracted.sources,
     }
