@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_q.models import Schedule
 
-from catalogue.models import CigarPackage, Packaging
+from catalogue.models import CigarPackage
 from merchants import services
 from merchants.extraction.fields import Money, Pack
 from merchants.extraction.product import ExtractedOffer, ExtractedProduct
