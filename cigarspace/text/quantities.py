@@ -60,6 +60,7 @@ PACKAGING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "etui",
             "etuis",
             "pacchetto",
+            "astuccio",
             "confezione",
             "pk",
         ),
@@ -92,6 +93,7 @@ _N_WORD = re.compile(
 )
 # "x25", "25x", "x 25" on their own (sizes are already blanked).
 _X_N = re.compile(r"(?:^|\s)x\s?(?P<n>\d{1,5})\b|(?<![\d.,])(?P<m>\d{1,5})\s?x(?:\s|$)")
+_SINGULAR_CIGAR_WORDS = {"cigar", "cigare", "cigarro", "zigarre", "sigaro", "puro", "habano"}
 _BARE_NUMBER = re.compile(r"^\s*(?P<n>\d{1,5})\s*$")
 
 
@@ -126,12 +128,13 @@ def parse_pack_phrase(text: str, *, bare_number: bool = False) -> PackPhrase | N
     if not folded:
         return None
     for pattern in (_CONTAINER_OF_N, _N_WORD, _X_N):
-        match = pattern.search(folded)
-        if match is None:
-            continue
-        size = int(next(g for g in (match.groupdict().get(k) for k in ("n", "m")) if g))
-        if 0 < size <= MAX_PACK_SIZE:
-            return PackPhrase(size, _packaging_for(size, folded), match.group(0).strip())
+        for match in pattern.finditer(folded):
+            size = int(next(g for g in (match.groupdict().get(k) for k in ("n", "m")) if g))
+            # "Magnum 50 Cigar" names a cigar; "50 Cigars" a pack.
+            if size > 1 and match.groupdict().get("word") in _SINGULAR_CIGAR_WORDS:
+                continue
+            if 0 < size <= MAX_PACK_SIZE:
+                return PackPhrase(size, _packaging_for(size, folded), match.group(0).strip())
     if match := _SINGLE.search(folded):
         return PackPhrase(1, "single", match.group(0).strip())
     if bare_number and (match := _BARE_NUMBER.match(folded)):

@@ -188,25 +188,30 @@ def parse_pack(label: str, *, bare_number: bool = False) -> Pack | None:
 
 # --- names --------------------------------------------------------------------------------
 
-# What shops add to a product's name: the packs it is sold in, the product type, the
-# shop's name after a separator.
-_NAME_NOISE = re.compile(
-    r"(?ix)"
-    r"\s*[-\u2013\u2014,(|:]?\s*\b(?:"
-    r"(?:box|pack|single|singles|tubos?|kiste|einzeln)(?:\s*(?:,|and|&|/|und|\+|or|oder)\s*"
-    r"(?:box|pack|single|singles|tubos?|kiste|einzeln))+"
-    r"|(?:premium\s+)?(?:cigars?|cigares?|zigarren?|zigarre|sigari|sigaro|puros?|cigarros?)"
-    r"|online\s+kaufen|buy\s+online|acheter|kaufen"
+# What shops add to a product's name: the list of packs it is sold in, the product type,
+# "review" on a review site.
+_PACK_LIST_NOISE = re.compile(
+    r"(?i)\s*[-\u2013\u2014,(|:]?\s*\b(?:box|pack|single|singles|tubos?|kiste|einzeln)"
+    r"(?:\s*(?:,|and|&|/|und|\+|or|oder)\s*(?:box|pack|single|singles|tubos?|kiste|einzeln))+"
+    r"\b\s*\)?\s*$"
+)
+_WORD_NOISE = re.compile(
+    r"(?i)\s*[-\u2013\u2014,(|:]?\s*\b(?:"
+    r"(?:premium\s+)?(?:cigars?|cigares?|zigarren?|zigarre|sigari|sigaro|puros?|cigarros?)"
+    r"(?:\s+(?:review|rezension|test|critique))?"
+    r"|review|rezension|critique|online\s+kaufen|buy\s+online|acheter|kaufen"
     r")\b\s*\)?\s*$"
 )
+_LEADING_WORD_NOISE = re.compile(r"(?i)^(?:sigaro|zigarre|cigare|cigar|puro)\s+")
 _PACK_TEXT = re.compile(
     r"(?ix)\s*[-\u2013\u2014,(|]?\s*(?:"
     r"(?:bo[iî]te|box|[eé]tui|coffret|cabinet|pack|packung|kiste|caja|scatola|tubos?|tubes?|"
     r"cardboard|carton)\s*(?:of|de|da|d['\u2019]|[àa]|mit|x)?\s*\d{1,5}"
     r"(?:\s*(?:cigares?|cigars?|zigarren|st(?:ü|ue?)ck))?"
-    r"|\d{1,5}\s*(?:cigares?|cigars?|zigarren|st(?:ü|ue?)ck)"
-    r"|\d{1,5}er(?:\s*(?:kiste|box|packung|pack))?"
-    r"|\d{1,5}\s*-\s*pack"
+    r"|(?<![\w.])\d{1,5}\s*(?:cigares|cigars|zigarren|st(?:ü|ue?)ck)"
+    r"|(?<![\w.])1\s*(?:cigare|cigar|zigarre)"
+    r"|(?<![\w.])\d{1,5}er(?:\s*(?:kiste|box|packung|pack))?"
+    r"|(?<![\w.])\d{1,5}\s*-\s*pack"
     r"|[àa]\s+l['\u2019]unit[eé]"
     r")\s*\)?"
 )
@@ -225,12 +230,14 @@ def clean_product_name(name: str) -> str:
     while previous != name:
         previous = name
         name = " ".join(name.split()).strip(" -,|\u2013\u2014:")
-        name = _NAME_NOISE.sub("", name)
+        name = _PACK_LIST_NOISE.sub("", name)
+        name = _WORD_NOISE.sub("", name)
+        name = _LEADING_WORD_NOISE.sub("", name)
     return name.strip(" -,|\u2013\u2014:")
 
 
 def title_pack(name: str) -> Pack | None:
     """The one pack a product title names ("Cohiba Siglo VI (Box of 10)"), not the list of
     packs a shop sells under it ("… Box, Pack and Single")."""
-    stripped = _NAME_NOISE.sub("", " ".join((name or "").split()))
+    stripped = _PACK_LIST_NOISE.sub("", " ".join((name or "").split()))
     return parse_pack(stripped)

@@ -92,6 +92,31 @@ def meta_offer(meta: dict[str, str], *, currency: str) -> ExtractedOffer | None:
     )
 
 
+_CURRENCY_IN_DATA = re.compile(
+    r"(?:\"priceCurrency\"\s*:\s*\"|priceCurrency\"?\s+content=\"|\"currency\"\s*:\s*\")"
+    r"(?P<code>[A-Z]{3})\""
+)
+_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+
+
+def page_currency(html_text: str, document, meta: dict[str, str], *, default: str) -> str:
+    """The currency a page prices in: its meta tags, its structured data, else the symbol
+    its price elements show; the merchant's currency when the page says nothing. Platform
+    data (Shopify cents, WooCommerce numbers) states amounts without a currency."""
+    for key in ("product:price:currency", "og:price:currency"):
+        if re.fullmatch(r"[A-Z]{3}", meta.get(key, "")):
+            return meta[key]
+    if match := _CURRENCY_IN_DATA.search(html_text):
+        return match["code"]
+    for node in document.xpath("//*[contains(@class, 'price')]"):
+        if _elsewhere(node):
+            continue
+        for symbol, code in _SYMBOLS.items():
+            if symbol in _text(node):
+                return code
+    return default
+
+
 # --- stock words ---------------------------------------------------------------------------------
 
 _STOCK_NODES = (
@@ -126,27 +151,27 @@ def visible_availability(document) -> bool | None:
 # --- visible option labels ------------------------------------------------------------------------
 
 
+_MONEY_IN_LABEL = re.compile(
+    r"(?:[€$£]|\b(?:EUR|USD|GBP|CHF|CAD)\b)\s?\d[\d.,\s]*\d|\d(?:[\d.,\s]*\d)?\s?(?:[€$£]|\b(?:EUR|USD|GBP|CHF|CAD)\b)"
+)
+
+
 def _option_price(label: str, currency: str, data_price: str | None):
+    """The price an option label states ("Kiste à 10 - 229,00 €"): the last amount written
+    with a currency; none for a surcharge ("+ $5")."""
     if data_price:
         return parse_money(data_price, currency_hint=currency)
-    if _PRICE_WITH_CURRENCY.search(label) and not _SURCHARGE.search(label):
-        return parse_money(
-            label.rsplit("-", 1)[-1] if " - " in label else label, currency_hint=currency
-        )
-    return None
+    if _SURCHARGE.search(label):
+        return None
+    amounts = _MONEY_IN_LABEL.findall(label)
+    return parse_money(amounts[-1], currency_hint=currency) if amounts else None
 
 
 def _strip_price(label: str) -> str:
-    label = (
-        re.sub(
-            r"\s*[-\u2013(]?\s*[+]?\s*(?:[€$£]\s?)?\d[\d.,\s]*\s*(?:[€$£]|EUR|USD|CHF|GBP)?\s*\)?\s*$",
-            "",
-            label,
-        )
-        if _PRICE_WITH_CURRENCY.search(label)
-        else label
-    )
-    return label.strip(" -\u2013:")
+    amounts = _MONEY_IN_LABEL.findall(label)
+    if amounts:
+        label = label[: label.rfind(amounts[-1])]
+    return label.strip(" -\u2013\u2014:(")
 
 
 def _radio_label(radio) -> str:

@@ -328,6 +328,8 @@ def extract_page(
     """
     html_text = decode_page(content)
     document = parse_html(html_text, base_url=url)
+    meta = visible.meta_tags(document)
+    currency = visible.page_currency(html_text, document, meta, default=currency)
     data = structured_products(html_text, document, url=url)
     result = PageExtraction(warnings=list(data.warnings))
     main: ExtractedProduct | None = None
@@ -340,7 +342,6 @@ def extract_page(
         elif fold(product.clean_name) == fold(main.clean_name):
             _merge(main, product)
 
-    meta = visible.meta_tags(document)
     platform, extra = platform_offers(document, url=url, currency=currency)
     options = visible.visible_options(document, currency=currency) if not platform else []
     specs = visible.spec_rows(document)

@@ -171,7 +171,7 @@ def merchant_product_upsert(
     values = {
         "kind": extracted.kind,
         "cigar": cigar,
-        "name": extracted.name[:400],
+        "name": (extracted.clean_name or extracted.name)[:400],
         "brand": brand_name[:120],
         "line": line_name[:120],
         "sku": extracted.sku[:120],
