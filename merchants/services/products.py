@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from catalogue import services as catalogue_services
 from catalogue.models import Brand, Cigar, CigarPackage, Packaging
-from catalogue.naming import fold
+from catalogue.naming import fold, search_key
 from merchants.extraction.records import ExtractedOffer, ExtractedProduct, ProductKind
 from merchants.models import Merchant, MerchantOffer, MerchantProduct
 from merchants.resolve import brand_and_line, cigar_resolve
@@ -82,9 +82,12 @@ def cigar_plan(extracted: ExtractedProduct) -> CigarPlan:
         length_mm=extracted.length_mm,
         ring_gauge=extracted.ring_gauge,
     )
-    return CigarPlan(
-        ProductKind.CIGAR, brand, brand_name, line_name, name, found.cigar, found.reason
-    )
+    cigar, reason = found.cigar, found.reason
+    # A line the shop names must be the cigar's: "Montecristo Open Regata" is not the
+    # Montecristo Regata of the brand's default line.
+    if cigar is not None and line_name and search_key(line_name) not in search_key(cigar.full_name):
+        cigar, reason = None, f"{cigar.full_name} is not in the line {line_name!r}"
+    return CigarPlan(ProductKind.CIGAR, brand, brand_name, line_name, name, cigar, reason)
 
 
 def _cigar_for_new_product(extracted: ExtractedProduct, plan: CigarPlan) -> tuple[Cigar, bool, str]:
