@@ -144,3 +144,10 @@ def test_packaging_words():
     assert packaging_word("Zigarrenkiste") == ""  # a compound is not the word
     assert packaging_word("Kiste") == "box"
     assert packaging_word("Tubos") == "tube"
+
+
+def test_customs_labels_read_unicode_fractions_through_the_shared_grammar():
+    from customs.labels import parse_dimensions
+
+    (hint,) = parse_dimensions("Foo Belicoso 50 X 5¼")
+    assert (hint.text, hint.ring_gauge, hint.length_mm) == ("50 X 5¼", 50, Decimal("133.4"))
