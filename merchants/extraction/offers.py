@@ -73,12 +73,6 @@ def _raw_offers(node: dict[str, Any]) -> list[dict[str, Any]]:
     return raw[:MAX_OFFERS]
 
 
-def _specifications(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    specs = [s for s in as_list(raw.get("priceSpecification")) if isinstance(s, dict)]
-    # A list of specifications with their own quantities is one price per pack.
-    return specs
-
-
 def structured_offers(
     node: dict[str, Any], *, source: str, currency: str, base_url: str = ""
 ) -> list[ExtractedOffer]:
@@ -95,12 +89,12 @@ def structured_offers(
         available = parse_availability(raw.get("availability"))
         url = text_of(raw.get("url"))
         is_summary = "AggregateOffer" in str(raw.get("@type", "")) and "offers" not in raw
-        specs = _specifications(raw)
+        specs = [s for s in as_list(raw.get("priceSpecification")) if isinstance(s, dict)]
         priced_specs = [s for s in specs if s.get("price") not in (None, "")]
+        # A list of specifications with their own quantities: one price per pack.
         if len(priced_specs) > 1 and all(
             _quantity(s.get("eligibleQuantity")) for s in priced_specs
         ):
-            # One price per quantity in a single offer.
             for spec in priced_specs:
                 quantity = _quantity(spec.get("eligibleQuantity"))
                 offers.append(

@@ -20,11 +20,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 from catalogue.naming import fold
-from cigarspace.text.dimensions import size_from_spec, spec_field
+from cigarspace.text.dimensions import spec_field
 from merchants.extraction import page as visible
 from merchants.extraction.fields import (
-    parse_money,
-    parse_pack,
     parse_size,
     title_pack,
 )
@@ -34,18 +32,12 @@ from merchants.extraction.platforms import platform_offers
 from merchants.extraction.records import (
     ExtractedOffer,
     ExtractedProduct,
-    OfferSource,
     PageExtraction,
     ProductKind,
 )
-from merchants.extraction.select import (
-    SelectorError,
-    decode_page,
-    parse_html,
-    select_all,
-    select_first,
-)
-from merchants.extraction.select import select_nodes as _nodes
+from merchants.extraction.select import SelectorError, decode_page, parse_html
+from merchants.extraction.site_selectors import apply_site_selectors
+from merchants.extraction.specs import apply_specs
 from merchants.extraction.structured import structured_products
 
 __all__ = [
@@ -59,17 +51,6 @@ __all__ = [
 
 MAX_IMAGES = 20
 
-# Labels of the blend and origin rows, folded, by field ("sous-cape" contains "cape":
-# binder words are tried before wrapper words).
-SPEC_LABELS: dict[str, tuple[str, ...]] = {
-    "binder": ("binder", "sous-cape", "sous cape", "capote", "umblatt", "sottofascia"),
-    "wrapper": ("wrapper", "cape", "capa", "deckblatt", "fascia"),
-    "filler": ("filler", "tripe", "tripa", "einlage", "ripieno"),
-    "country": ("country", "pays", "origine", "origin", "provenance", "herkunft", "pais"),
-    "brand": ("brand", "marque", "marca", "marke", "hersteller", "manufacturer"),
-}
-
-
 # --- structured data -------------------------------------------------------------------------
 
 
@@ -81,28 +62,6 @@ def _image_urls(value: Any, base_url: str) -> list[str]:
         if isinstance(item, str) and item.strip():
             urls.append(urljoin(base_url, item.strip()))
     return urls
-
-
-def _apply_specs(product: ExtractedProduct, specs: list[tuple[str, str]], *, fill: bool) -> None:
-    """Sizes, blend and brand from labelled rows ("Ringmaß" → "48", "Länge (mm)" → "158").
-    ``fill``: only what is still missing."""
-    for raw_label, raw_value in specs:
-        value = " ".join(str(raw_value).split())
-        if not raw_label or not value:
-            continue
-        if spec_field(raw_label):
-            size = size_from_spec(raw_label, value)
-            if size.length_mm is not None and not (fill and product.length_mm):
-                product.length_mm = size.length_mm
-            if size.ring_gauge is not None and not (fill and product.ring_gauge):
-                product.ring_gauge = size.ring_gauge
-            continue
-        label = fold(raw_label)
-        for key, words in SPEC_LABELS.items():
-            if any(word in label for word in words):
-                if not (fill and getattr(product, key)):
-                    setattr(product, key, value[:160])
-                break
 
 
 def _from_node(node: dict[str, Any], syntax: str, *, url: str, currency: str) -> ExtractedProduct:
@@ -128,7 +87,7 @@ def _from_node(node: dict[str, Any], syntax: str, *, url: str, currency: str) ->
     for key, label in (("width", "ring"), ("depth", "length")):
         if node.get(key):
             specs.append((label, text_of(node[key])))
-    _apply_specs(product, specs, fill=False)
+    apply_specs(product, specs, fill=False)
     return product
 
 
@@ -227,79 +186,6 @@ def _compatible(a: ExtractedOffer, b: ExtractedOffer) -> bool:
     return True
 
 
-# --- per-site selectors ----------------------------------------------------------------------
-
-
-def _apply_selectors(
-    document,
-    product: ExtractedProduct | None,
-    selectors: dict[str, Any],
-    *,
-    url: str,
-    currency: str,
-) -> ExtractedProduct | None:
-    if not selectors:
-        return product
-    name = select_first(document, selectors["name"]) if selectors.get("name") else ""
-    if product is None:
-        if not name:
-            return None
-        product = ExtractedProduct(name=name, sources=["selectors"])
-    elif name:
-        product.name = name
-    if "selectors" not in product.sources:
-        product.sources.append("selectors")
-    for key in ("brand", "sku", "description", "wrapper", "binder", "filler", "country"):
-        if selectors.get(key) and (value := select_first(document, selectors[key])):
-            setattr(product, key, value[:2000])
-    for key, label in (("dimensions", "size"), ("length", "length"), ("ring_gauge", "ring")):
-        if selectors.get(key) and (value := select_first(document, selectors[key])):
-            _apply_specs(product, [(label, value)], fill=False)
-    if spec := selectors.get("specs"):
-        rows = _nodes(document, spec["row"])
-        specs = [
-            (select_first(row, spec["label"]), select_first(row, spec["value"])) for row in rows
-        ]
-        _apply_specs(product, [(k, v) for k, v in specs if k], fill=False)
-    if selectors.get("images"):
-        for image in select_all(document, selectors["images"]):
-            absolute = urljoin(url, image)
-            if absolute not in product.images:
-                product.images.append(absolute)
-    if variants := selectors.get("variants"):
-        offers = []
-        for row in _nodes(document, variants["row"])[:MAX_OFFERS]:
-            label = select_first(row, variants["label"]) if variants.get("label") else ""
-            price = select_first(row, variants["price"]) if variants.get("price") else ""
-            stock = (
-                select_first(row, variants["availability"]) if variants.get("availability") else ""
-            )
-            if not label and not price:
-                continue
-            offers.append(
-                ExtractedOffer(
-                    label=label,
-                    pack=parse_pack(label),
-                    price=parse_money(price, currency_hint=currency),
-                    available=visible.availability_in_text(stock) if stock else None,
-                    source=OfferSource.SELECTORS,
-                )
-            )
-        if offers:
-            product.offers = offers
-    elif selectors.get("price") and (price := select_first(document, selectors["price"])):
-        pack_label = select_first(document, selectors["pack"]) if selectors.get("pack") else ""
-        product.offers = [
-            ExtractedOffer(
-                label=pack_label,
-                pack=parse_pack(pack_label) or title_pack(product.name),
-                price=parse_money(price, currency_hint=currency),
-                source=OfferSource.SELECTORS,
-            )
-        ]
-    return product
-
-
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -352,7 +238,7 @@ def extract_page(
     if main is not None:
         _complete(main, document, meta, platform, options, specs, extra, url=url, currency=currency)
     try:
-        main = _apply_selectors(document, main, selectors or {}, url=url, currency=currency)
+        main = apply_site_selectors(document, main, selectors or {}, url=url, currency=currency)
     except (SelectorError, KeyError) as exc:
         result.warnings.append(f"per-site selectors failed: {exc}")
     if main is not None:
@@ -398,7 +284,7 @@ def _complete(
     main.available = visible.meta_availability(meta)
     if main.available is None:
         main.available = visible.visible_availability(document)
-    _apply_specs(main, specs, fill=True)
+    apply_specs(main, specs, fill=True)
     if main.length_mm is None or main.ring_gauge is None:
         for text in (main.name, main.description):
             size = parse_size(text)

@@ -13,13 +13,15 @@ from merchants.services.merchants import (
     merchant_update,
     merchant_validate,
 )
+from merchants.services.packages import (
+    merchant_offers_replace,
+    merchant_packages_mark_unavailable,
+    merchant_packages_upsert,
+)
 from merchants.services.products import (
     CigarPlan,
     ProductOutcome,
     cigar_plan,
-    merchant_offers_replace,
-    merchant_packages_mark_unavailable,
-    merchant_packages_upsert,
     merchant_product_touch,
     merchant_product_upsert,
     provenance_record,

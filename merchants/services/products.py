@@ -1,10 +1,7 @@
-"""Products into the catalogue: resolve or create the cigar, upsert its packages, keep
-every offer of the page, record provenance. Two writes here are thin functions over
-catalogue models because the catalogue services do not offer them:
-``merchant_packages_upsert`` (a per-variant upsert of one merchant's priced packages;
-``cigar_set_packages`` replaces a merchant's whole set, which would drop packages seen on
-other pages of the same shop) and ``merchant_packages_mark_unavailable``. Everything else
-goes through ``catalogue.services``.
+"""Products into the catalogue: resolve or create the cigar (or keep a sampler or an
+accessory out of it), then hand the page's offers to ``merchants.services.packages``, and
+record provenance. Everything that writes catalogue rows goes through
+``catalogue.services``.
 """
 
 from __future__ import annotations
@@ -15,16 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
 from catalogue import services as catalogue_services
-from catalogue.models import Brand, Cigar, CigarPackage, Packaging
+from catalogue.models import Brand, Cigar, CigarPackage
 from catalogue.naming import fold, search_key
-from merchants.extraction.records import ExtractedOffer, ExtractedProduct, ProductKind
-from merchants.models import Merchant, MerchantOffer, MerchantProduct
+from merchants.extraction.records import ExtractedProduct, ProductKind
+from merchants.models import Merchant, MerchantProduct
 from merchants.resolve import brand_and_line, cigar_resolve
+from merchants.services.packages import merchant_offers_replace, packages_upsert
 
 # --- products ------------------------------------------------------------------------------
 
@@ -209,7 +206,7 @@ def merchant_product_upsert(
     packages: dict[int, CigarPackage] = {}
     packages_changed = False
     if cigar is not None:
-        packages_changed, packages = _packages_upsert(
+        packages_changed, packages = packages_upsert(
             cigar=cigar,
             merchant=merchant,
             url=url,
@@ -225,150 +222,6 @@ def merchant_product_upsert(
     return ProductOutcome(
         outcome, product, cigar_created, resolution, len(extracted.offers), unknown
     )
-
-
-def _offer_fields(offer: ExtractedOffer, merchant: Merchant) -> tuple[Decimal | None, str | None]:
-    if offer.price is None:
-        return None, None
-    return offer.price.amount, offer.price.currency or merchant.currency
-
-
-@transaction.atomic
-def merchant_offers_replace(
-    *,
-    product: MerchantProduct,
-    offers: list[ExtractedOffer],
-    packages: dict[int, CigarPackage],
-    observed_at: datetime,
-) -> bool:
-    """The page's offers as they are now (the previous ones replaced). True when they
-    differ from what was stored."""
-    merchant = product.merchant
-    rows = []
-    for position, offer in enumerate(offers):
-        price, currency = _offer_fields(offer, merchant)
-        rows.append(
-            MerchantOffer(
-                product=product,
-                position=position,
-                label=(offer.label or ("" if offer.pack else "pack not stated on the page"))[:255],
-                pack_size=offer.pack.pack_size if offer.pack else None,
-                packaging=offer.pack.packaging if offer.pack else "",
-                price=price,
-                currency=currency or "",
-                is_available=offer.available,
-                sku=offer.sku[:120],
-                url=offer.url[:1000],
-                source=offer.source or MerchantOffer.Source.JSON_LD,
-                package=packages.get(position),
-                observed_at=observed_at,
-            )
-        )
-    compared = ("pack_size", "packaging", "price", "currency", "is_available", "sku", "source")
-    before = list(product.offers.order_by("position").values_list(*compared))
-    after = [tuple(getattr(row, key) for key in compared) for row in rows]
-    product.offers.all().delete()
-    MerchantOffer.objects.bulk_create(rows)
-    return before != after
-
-
-def _offer_package(offer: ExtractedOffer) -> tuple[int, str, str] | None:
-    """The catalogue package an offer prices; None when the page states no pack (a box
-    price is never filed as one cigar's)."""
-    if offer.pack is None:
-        return None
-    packaging = offer.pack.packaging if offer.pack.packaging in Packaging.values else "other"
-    return offer.pack.pack_size, packaging, (offer.pack.label or offer.label)[:255]
-
-
-def merchant_packages_upsert(
-    *,
-    cigar: Cigar,
-    merchant: Merchant,
-    url: str,
-    offers: list[ExtractedOffer],
-    observed_at: datetime,
-) -> bool:
-    """Upsert this page's packages (one per pack) and mark the page's packages that are
-    no longer offered unavailable. True when a price, availability or pack changed;
-    ``observed_at`` is refreshed either way (the price was seen again). Offers without a
-    pack price no package."""
-    changed, _packages = _packages_upsert(
-        cigar=cigar, merchant=merchant, url=url, offers=offers, observed_at=observed_at
-    )
-    return changed
-
-
-@transaction.atomic
-def _packages_upsert(
-    *,
-    cigar: Cigar,
-    merchant: Merchant,
-    url: str,
-    offers: list[ExtractedOffer],
-    observed_at: datetime,
-) -> tuple[bool, dict[int, CigarPackage]]:
-    changed = False
-    seen: set[int] = set()
-    by_position: dict[int, CigarPackage] = {}
-    for position, offer in enumerate(offers):
-        package_key = _offer_package(offer)
-        if package_key is None:
-            continue
-        pack_size, packaging, description = package_key
-        price, currency = _offer_fields(offer, merchant)
-        available = True if offer.available is None else offer.available
-        values = {
-            "price": price,
-            "currency": currency,
-            "description": description,
-            "source_url": url[:1000],
-            "is_available": available,
-        }
-        try:
-            with transaction.atomic():
-                package, created = CigarPackage.objects.select_for_update().get_or_create(
-                    cigar=cigar,
-                    merchant=merchant.name,
-                    packaging=packaging,
-                    pack_size=pack_size,
-                    defaults={**values, "observed_at": observed_at},
-                )
-        except IntegrityError:  # a concurrent insert of the same package
-            package = CigarPackage.objects.get(
-                cigar=cigar, merchant=merchant.name, packaging=packaging, pack_size=pack_size
-            )
-            created = False
-        seen.add(package.pk)
-        by_position[position] = package
-        if created:
-            changed = True
-            continue
-        differs = any(getattr(package, k) != v for k, v in values.items())
-        for key, value in values.items():
-            setattr(package, key, value)
-        package.observed_at = observed_at
-        package.full_clean(exclude=["cigar"], validate_unique=False)
-        package.save()
-        changed = changed or differs
-    dropped = CigarPackage.objects.filter(
-        merchant=merchant.name, source_url=url, is_available=True
-    ).exclude(pk__in=seen)
-    if dropped.update(is_available=False):
-        changed = True
-    return changed, by_position
-
-
-@transaction.atomic
-def merchant_packages_mark_unavailable(*, merchant: Merchant, url: str) -> int:
-    """A page that disappeared (404/410): its packages stay, marked unavailable."""
-    now = timezone.now()
-    MerchantProduct.objects.filter(merchant=merchant, url=url, gone_at__isnull=True).update(
-        gone_at=now
-    )
-    return CigarPackage.objects.filter(
-        Q(merchant=merchant.name) & Q(source_url=url) & Q(is_available=True)
-    ).update(is_available=False, observed_at=now)
 
 
 def provenance_record(
