@@ -79,6 +79,28 @@ def brand_for(name: str, brand: str) -> Brand | None:
     return brands[0] if brands else None
 
 
+# What shops append to a brand that is not a line ("Cohiba Cigars", "Partagás Habanos").
+_NOT_LINE_WORDS = {
+    "cigar",
+    "cigars",
+    "cigare",
+    "cigares",
+    "zigarre",
+    "zigarren",
+    "sigari",
+    "puros",
+    "habanos",
+    "habano",
+    "cuban",
+    "cuba",
+    "kuba",
+    "premium",
+    "tobacco",
+    "tabak",
+    "-",
+}
+
+
 def brand_and_line(brand_field: str, name: str = "") -> tuple[Brand | None, str]:
     """The catalogue brand a shop's brand field (or title) names, and the line the field
     adds after it: "Montecristo Open" → (Montecristo, "Open"); "Romeo y Julieta" →
@@ -101,8 +123,8 @@ def brand_and_line(brand_field: str, name: str = "") -> tuple[Brand | None, str]
             known_words = len(search_key(known).split())
             # The remainder in the shop's own spelling: drop as many words as the brand has.
             words = field_text.split()
-            line = " ".join(words[known_words:]) if len(words) > known_words else ""
-            return brand, line.strip(" -,")
+            line_words = [w for w in words[known_words:] if fold(w) not in _NOT_LINE_WORDS]
+            return brand, " ".join(line_words).strip(" -,")
     return brand_for(name, brand_field), ""
 
 

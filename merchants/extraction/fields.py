@@ -200,9 +200,13 @@ _WORD_NOISE = re.compile(
     r"(?:premium\s+)?(?:cigars?|cigares?|zigarren?|zigarre|sigari|sigaro|puros?|cigarros?)"
     r"(?:\s+(?:review|rezension|test|critique))?"
     r"|review|rezension|critique|online\s+kaufen|buy\s+online|acheter|kaufen"
+    r"|single|singles|einzeln|einzelzigarre|[àa]\s+l['\u2019]unit[eé]"
     r")\b\s*\)?\s*$"
 )
-_LEADING_WORD_NOISE = re.compile(r"(?i)^(?:sigaro|zigarre|cigare|cigar|puro)\s+")
+_LEADING_WORD_NOISE = re.compile(
+    r"(?i)^(?:(?:cigar\s+)?review\s*(?:[:\-\u2013\u2014]|of(?:\s+the)?)\s*"
+    r"|(?:sigaro|zigarre|cigare|cigar|puro)\s+)"
+)
 _PACK_TEXT = re.compile(
     r"(?ix)\s*[-\u2013\u2014,(|]?\s*(?:"
     r"(?:bo[iî]te|box|[eé]tui|coffret|cabinet|pack|packung|kiste|caja|scatola|tubos?|tubes?|"

@@ -15,9 +15,10 @@ cigar.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
-from merchants.extraction.fields import parse_availability, parse_money, parse_pack
+from merchants.extraction.fields import Pack, parse_availability, parse_money, parse_pack
 from merchants.extraction.records import ExtractedOffer
 
 MAX_OFFERS = 50
@@ -73,10 +74,29 @@ def _raw_offers(node: dict[str, Any]) -> list[dict[str, Any]]:
     return raw[:MAX_OFFERS]
 
 
+def _quantity_pack(quantity: int, label: str) -> Pack:
+    """The pack an ``eligibleQuantity`` states; its packaging is a guess a labelled
+    offer of the same size (a visible option) replaces."""
+    return Pack(quantity, "single" if quantity == 1 else "box", label or f"{quantity} (quantity)")
+
+
+def _drop_price_tiers(by_quantity: list[tuple[int, ExtractedOffer]]) -> None:
+    """Quantities whose prices do not grow with them are price tiers ("from 10 cigars,
+    8.90 each"), not packs: those offers lose the pack read from the quantity."""
+    priced = sorted((q, o.price.amount) for q, o in by_quantity if o.price is not None)
+    if len(priced) < 2:
+        return
+    if all(a[1] < b[1] for a, b in itertools.pairwise(priced)):
+        return
+    for _quantity_value, offer in by_quantity:
+        offer.pack = None
+
+
 def structured_offers(
     node: dict[str, Any], *, source: str, currency: str, base_url: str = ""
 ) -> list[ExtractedOffer]:
     offers: list[ExtractedOffer] = []
+    by_quantity: list[tuple[int, ExtractedOffer]] = []
     for raw in _raw_offers(node):
         item = raw.get("itemOffered") if isinstance(raw.get("itemOffered"), dict) else {}
         label = (
@@ -100,7 +120,7 @@ def structured_offers(
                 offers.append(
                     ExtractedOffer(
                         label=label,
-                        pack=parse_pack(f"{quantity} pcs") if quantity else None,
+                        pack=_quantity_pack(quantity, label),
                         price=parse_money(
                             spec.get("price"),
                             currency_hint=text_of(spec.get("priceCurrency")) or currency,
@@ -111,6 +131,7 @@ def structured_offers(
                         source=source,
                     )
                 )
+                by_quantity.append((quantity, offers[-1]))
             continue
         spec = priced_specs[0] if priced_specs else (specs[0] if specs else {})
         price_value = raw.get("price")
@@ -123,10 +144,9 @@ def structured_offers(
             is_summary = is_summary or price_value not in (None, "")
         quantity = _quantity(raw.get("eligibleQuantity")) or _quantity(spec.get("eligibleQuantity"))
         pack = parse_pack(label) if label else None
-        if pack is None and quantity:
-            pack = parse_pack(f"{quantity} pcs")
-            if pack is not None:
-                pack = type(pack)(pack.pack_size, pack.packaging, label or f"{quantity}")
+        from_quantity = pack is None and bool(quantity)
+        if from_quantity:
+            pack = _quantity_pack(quantity, label)
         if pack is None and sku:
             pack = parse_pack(sku.replace("-", " ").replace("_", " "))
             if pack is not None and pack.pack_size > 500:
@@ -143,4 +163,7 @@ def structured_offers(
                 is_summary=is_summary,
             )
         )
+        if from_quantity:
+            by_quantity.append((quantity, offers[-1]))
+    _drop_price_tiers(by_quantity)
     return offers

@@ -40,8 +40,26 @@ def _classes(node) -> str:
     return f"{node.get('class') or ''} {node.get('id') or ''}".casefold()
 
 
+def _hidden(node) -> bool:
+    """Hidden by the page itself (a template message shown only for some variant)."""
+    style = (node.get("style") or "").replace(" ", "").casefold()
+    classes = f" {(node.get('class') or '').casefold()} "
+    return (
+        node.get("hidden") is not None
+        or node.get("aria-hidden") == "true"
+        or "display:none" in style
+        or any(f" {word} " in classes for word in ("hidden", "d-none", "is-hidden", "u-hidden"))
+    )
+
+
 def _elsewhere(node) -> bool:
+    """Describes another product (related, carousels), belongs to the page's frame
+    (header, footer, navigation, cart), or is hidden."""
+    if _hidden(node):
+        return True
     for ancestor in node.iterancestors():
+        if _hidden(ancestor):
+            return True
         if ancestor.tag in ("footer", "header", "nav", "aside"):
             return True
         classes = _classes(ancestor)
@@ -72,9 +90,16 @@ def meta_images(meta: dict[str, str], *, url: str) -> list[str]:
     return list(dict.fromkeys(urljoin(url, i) for i in images if i))
 
 
+# The Open Graph product vocabulary's own short values.
+_META_AVAILABILITY = {"oos": False, "instock": True, "pending": None, "preorder": False}
+
+
 def meta_availability(meta: dict[str, str]) -> bool | None:
     for key in ("og:availability", "product:availability"):
-        if meta.get(key):
+        value = meta.get(key, "").strip().casefold().replace(" ", "").replace("_", "")
+        if value in _META_AVAILABILITY:
+            return _META_AVAILABILITY[value]
+        if value:
             return availability_in_text(meta[key])
     return None
 
@@ -144,6 +169,10 @@ def visible_availability(document) -> bool | None:
         if len(text) > 40 or _elsewhere(node):
             continue
         if availability_in_text(text) is False:
+            return False
+    # A buy button that says so ("Out of stock" on a disabled submit).
+    for button in document.xpath("//input[@type='submit' or @type='button'][@value]"):
+        if not _elsewhere(button) and availability_in_text(button.get("value")) is False:
             return False
     return None
 

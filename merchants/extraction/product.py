@@ -113,6 +113,19 @@ def _structured_crumbs(document) -> list[str]:
     return crumbs
 
 
+def _main_product(candidates: list[ExtractedProduct], title: str) -> ExtractedProduct | None:
+    """The page's own product: the one its heading names (a list of related products may
+    come first in the data), else the first."""
+    if not candidates:
+        return None
+    folded_title = fold(title)
+    for product in candidates:
+        name = fold(product.clean_name)
+        if name and folded_title and (name in folded_title or folded_title in name):
+            return product
+    return candidates[0]
+
+
 # --- offers ------------------------------------------------------------------------------------
 
 
@@ -218,14 +231,14 @@ def extract_page(
     currency = visible.page_currency(html_text, document, meta, default=currency)
     data = structured_products(html_text, document, url=url)
     result = PageExtraction(warnings=list(data.warnings))
-    main: ExtractedProduct | None = None
-    for syntax, node in data.products:
-        product = _from_node(node, syntax, url=url, currency=currency)
-        if not product.name:
-            continue
-        if main is None:
-            main = product
-        elif fold(product.clean_name) == fold(main.clean_name):
+    candidates = [
+        product
+        for syntax, node in data.products
+        if (product := _from_node(node, syntax, url=url, currency=currency)).name
+    ]
+    main = _main_product(candidates, visible.page_title(document, meta))
+    for product in candidates:
+        if product is not main and fold(product.clean_name) == fold(main.clean_name):
             _merge(main, product)
 
     platform, extra = platform_offers(document, url=url, currency=currency)
@@ -286,7 +299,9 @@ def _complete(
         main.available = visible.visible_availability(document)
     apply_specs(main, specs, fill=True)
     if main.length_mm is None or main.ring_gauge is None:
-        for text in (main.name, main.description):
+        # Rows with several labels in one line ("Length: 5 5/8 in Ring Gauge: 46").
+        rows_text = " · ".join(f"{label} {value}" for label, value in specs)
+        for text in (main.name, main.description, rows_text):
             size = parse_size(text)
             main.length_mm = main.length_mm or size.length_mm
             main.ring_gauge = main.ring_gauge or size.ring_gauge

@@ -374,3 +374,81 @@ def test_scrape_url_suggests_selectors_and_stores_only_with_store(habanos_all, m
     call_command("scrape_url", maison_server.url("/fonseca.html"), "--store", stdout=StringIO())
     stored = MerchantProduct.objects.get(merchant=merchant)
     assert stored.name == "Fonseca KDT Cadetes"
+
+
+# --- shapes around the patterns -----------------------------------------------------------------
+
+
+def test_price_tiers_are_not_packs():
+    # "From 10 cigars 8.90 each": quantities whose prices fall are tiers of a unit price.
+    offers = [
+        {"@type": "Offer", "price": price, "priceCurrency": "EUR",
+         "eligibleQuantity": {"@type": "QuantitativeValue", "minValue": q, "maxValue": q}}
+        for q, price in ((1, "9.90"), (10, "8.90"), (25, "8.50"))
+    ]  # fmt: skip
+    html = _page(_json_ld({"@type": "Product", "name": "Fonseca No.1", "offers": offers}))
+    assert {o.pack for o in _product(html).offers} == {None}
+
+
+def test_offers_referenced_by_id_in_a_graph():
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "Product", "@id": "#p", "name": "Cuaba Divinos",
+             "offers": [{"@id": "#o1"}, {"@id": "#o2"}]},
+            {"@type": "Offer", "@id": "#o1", "name": "Box of 10", "price": "95"},
+            {"@type": "Offer", "@id": "#o2", "name": "Box of 25", "price": "230"},
+        ],
+    }  # fmt: skip
+    assert _packs(_product(_page(_json_ld(graph)))) == [(10, "95.00"), (25, "230.00")]
+
+
+def test_the_product_the_heading_names_is_the_main_one():
+    related = {
+        "@type": "ItemList",
+        "itemListElement": [
+            {"@type": "Product", "name": "Cohiba Siglo I",
+             "offers": {"@type": "Offer", "name": "Box of 25", "price": "200"}},
+        ],
+    }  # fmt: skip
+    main = {"@type": "Product", "name": "Cohiba Siglo V",
+            "offers": {"@type": "Offer", "name": "Box of 25", "price": "650"}}  # fmt: skip
+    html = _page(_json_ld(related) + _json_ld(main), "<h1>Cohiba Siglo V</h1>")
+    product = _product(html)
+    assert product.name == "Cohiba Siglo V"
+    assert _packs(product) == [(25, "650.00")]
+
+
+def test_hidden_messages_do_not_count_but_a_sold_out_button_does():
+    data = _json_ld({"@type": "Product", "name": "Por Larrañaga Picadores",
+                     "offers": {"@type": "Offer", "name": "Box of 25", "price": "99"}})  # fmt: skip
+    hidden = "<p class='alert' style='display: none'>Out of stock</p>"
+    assert [o.available for o in _product(_page(data, hidden)).offers] == [None]
+    button = "<form><input type='submit' value='Sold Out' disabled></form>"
+    assert [o.available for o in _product(_page(data, button)).offers] == [False]
+
+
+def test_og_availability_short_values():
+    data = _json_ld({"@type": "Product", "name": "Saint Luis Rey Regios",
+                     "offers": {"@type": "Offer", "name": "Box of 25", "price": "99"}})  # fmt: skip
+    oos = _page('<meta property="og:availability" content="oos">' + data)
+    assert [o.available for o in _product(oos).offers] == [False]
+
+
+@pytest.mark.django_db
+def test_shop_words_after_a_brand_are_not_a_line(habanos):
+    assert brand_and_line("Cohiba Cigars", "Robustos")[1] == ""
+    assert brand_and_line("Partagás Habanos", "Serie D No.4")[1] == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "clean"),
+    [
+        ("Cigar Review: Cohiba Siglo IV", "Cohiba Siglo IV"),
+        ("Review of the Bolívar Royal Coronas", "Bolívar Royal Coronas"),
+        ("Cohiba Robustos (Single)", "Cohiba Robustos"),
+        ("Montecristo No.4 - Einzeln", "Montecristo No.4"),
+    ],
+)
+def test_more_title_noise(title, clean):
+    assert clean_product_name(title) == clean
