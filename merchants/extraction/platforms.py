@@ -41,7 +41,8 @@ def _json(text: str | None) -> Any:
 
 def _shopify_price(value: Any, currency: str) -> Money | None:
     if isinstance(value, int) and not isinstance(value, bool):
-        return Money(Decimal(value) / 100, currency)  # the theme JSON states cents
+        # The theme JSON states cents.
+        return Money((Decimal(value) / 100).quantize(Decimal("0.01")), currency)
     return parse_money(value, currency_hint=currency)
 
 

@@ -156,7 +156,8 @@ class Command(BaseCommand):
             details = [pack, price, stock[offer.available]]
             if offer.sku:
                 details.append(f"sku {offer.sku}")
-            write(f"  - {offer.label or '(no label)'}: {'; '.join(details)} [{offer.source}]")
+            label = offer.label or (offer.pack.label if offer.pack else "") or "(no label)"
+            write(f"  - {label}: {'; '.join(details)} [{offer.source}]")
         images = product.images[: merchant.max_images_per_product]
         write(f"Images ({len(images)} of {len(product.images)} would be downloaded):")
         for image in images:
