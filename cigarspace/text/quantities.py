@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from cigarspace.text.dimensions import fold, mask_sizes
 
-MAX_PACK_SIZE = 10_000
+# No shop sells more in one pack; a larger number next to "box" is a year or a model.
+MAX_PACK_SIZE = 1_000
 
 # Container words (folded), by packaging, in the order they are tried: a tube packed in
 # a box of 3 is sold as tubes.
@@ -91,8 +92,11 @@ _CONTAINER_OF_N = re.compile(
 _N_WORD = re.compile(
     rf"(?<![\d.,/])(?P<n>\d{{1,5}})\s*-?\s*(?P<word>{_CIGAR_WORDS}|{_ALL_CONTAINERS}|pk)\b"
 )
-# "x25", "25x", "x 25" on their own (sizes are already blanked).
-_X_N = re.compile(r"(?:^|\s)x\s?(?P<n>\d{1,5})\b|(?<![\d.,])(?P<m>\d{1,5})\s?x(?:\s|$)")
+# "x25", "25x", "x 25" as the whole label or after a separator ("Robusto - x25"): inside
+# a text, "x 6" is as likely the end of a size ("52 Ring x 6 in").
+_X_N = re.compile(r"(?:^|[-\u2013(|,:]\s*)x\s?(?P<n>\d{1,5})\s*\)?\s*$|^\s*(?P<m>\d{1,5})\s?x\s*$")
+# A number that belongs to the name: "No. 2 Tubos", "#4", "Nr. 3 Tubos", "Serie D 4".
+_NAME_NUMBER_BEFORE = re.compile(r"(?:\bno\.?|\bn[°º]|#|\bnr\.?|\bnumber|\bserie\s+[a-z])\s*$")
 _SINGULAR_CIGAR_WORDS = {"cigar", "cigare", "cigarro", "zigarre", "sigaro", "puro", "habano"}
 _BARE_NUMBER = re.compile(r"^\s*(?P<n>\d{1,5})\s*$")
 
@@ -133,6 +137,8 @@ def parse_pack_phrase(text: str, *, bare_number: bool = False) -> PackPhrase | N
             # "Magnum 50 Cigar" names a cigar; "50 Cigars" a pack.
             if size > 1 and match.groupdict().get("word") in _SINGULAR_CIGAR_WORDS:
                 continue
+            if pattern is _N_WORD and _NAME_NUMBER_BEFORE.search(folded[: match.start()]):
+                continue
             if 0 < size <= MAX_PACK_SIZE:
                 return PackPhrase(size, _packaging_for(size, folded), match.group(0).strip())
     if match := _SINGLE.search(folded):
@@ -142,14 +148,3 @@ def parse_pack_phrase(text: str, *, bare_number: bool = False) -> PackPhrase | N
         if 0 < size <= MAX_PACK_SIZE:
             return PackPhrase(size, "single" if size == 1 else "box", match.group(0).strip())
     return None
-
-
-def pack_phrase_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of pack phrases in ``text`` (for stripping them from names)."""
-    folded = fold(text or "")
-    if len(folded) != len(text or ""):
-        return []  # folding changed the length (ligatures): no reliable spans
-    spans = []
-    for pattern in (_CONTAINER_OF_N, _N_WORD, _SINGLE):
-        spans.extend(m.span() for m in pattern.finditer(folded))
-    return sorted(spans)

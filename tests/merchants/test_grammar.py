@@ -110,6 +110,9 @@ def test_spec_labels_are_recognised_by_field():
         ("Lata de 5", 5, "tin"),
         ("Bundle of 20", 20, "bundle"),
         ("20 Cigars", 20, "box"),
+        ("x25", 25, "box"),
+        ("Robusto - x10", 10, "box"),
+        ("3 Tubos", 3, "tube"),
     ],
 )
 def test_pack_phrases_in_several_languages(label, size, packaging):
@@ -130,6 +133,9 @@ def test_pack_phrases_in_several_languages(label, size, packaging):
         "No. 2",
         "Serie D No.4",
         "25",
+        "52 Ring x 6 in",
+        "Romeo y Julieta No. 2 Tubos",
+        "Box 2021 Edition",
     ],
 )
 def test_sizes_and_names_are_never_packs(text):
