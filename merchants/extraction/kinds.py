@@ -9,7 +9,8 @@ import re
 from catalogue.naming import fold
 from merchants.extraction.records import ProductKind
 
-# Folded words, whole words. "Coffret" alone is a box (a pack), not a gift set.
+# Folded words, whole words. "Coffret" alone is a box (a pack), not a gift set; "Punch"
+# alone is a cigar brand, not the tool.
 _SAMPLER = re.compile(
     r"\b(?:sampler|samplers|assortment|assorted|variety\s+pack|selection\s+box|"
     r"gift\s+(?:set|box|pack)|tasting\s+set|collection\s+set|probierset|probierpaket|"
@@ -18,7 +19,8 @@ _SAMPLER = re.compile(
     r"confezione\s+regalo|assortimento|degustazione|selezione)\b"
 )
 _ACCESSORY = re.compile(
-    r"\b(?:cutter|cutters|guillotine|punch|lighter|lighters|torch|ashtray|ashtrays|"
+    r"\b(?:cutter|cutters|guillotine|cigar\s+punch|punch\s+cutter|lighter|lighters|torch|"
+    r"ashtray|ashtrays|"
     r"humidifier|hygrometer|boveda|humidipak|cigar\s+case|leather\s+case|travel\s+case|"
     r"feuerzeug|zigarrenabschneider|abschneider|aschenbecher|befeuchter|zigarrenetui|"
     r"coupe[\s-]cigares?|briquet|cendrier|humidificateur|hygrometre|cortapuros|"

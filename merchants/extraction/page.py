@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from merchants.extraction.fields import availability_in_text, parse_money, parse_pack
 from merchants.extraction.offers import MAX_OFFERS
 from merchants.extraction.records import ExtractedOffer, OfferSource
@@ -52,20 +54,39 @@ def _hidden(node) -> bool:
     )
 
 
+# Set once per parsed page on the roots of the parts that are not this product's (see
+# ``_elsewhere``), so that XPath can skip them in C (``NOT_ELSEWHERE``).
+_MARK = "data-cigarspace-elsewhere"
+_MARKED = "data-cigarspace-marked"
+NOT_ELSEWHERE = f"not(ancestor-or-self::*[@{_MARK}])"
+
+
+def _mark_elsewhere(root) -> None:
+    if root.get(_MARKED) is not None:
+        return
+    root.set(_MARKED, "1")
+    for node in root.iter(tag=etree.Element):
+        if node.tag in ("footer", "header", "nav", "aside") or _hidden(node):
+            node.set(_MARK, "1")
+            continue
+        classes = _classes(node)
+        if classes.strip() and any(word in classes for word in _ELSEWHERE):
+            node.set(_MARK, "1")
+
+
 def _elsewhere(node) -> bool:
     """Describes another product (related, carousels), belongs to the page's frame
     (header, footer, navigation, cart), or is hidden."""
-    if _hidden(node):
+    _mark_elsewhere(node.getroottree().getroot())
+    if node.get(_MARK) is not None:
         return True
-    for ancestor in node.iterancestors():
-        if _hidden(ancestor):
-            return True
-        if ancestor.tag in ("footer", "header", "nav", "aside"):
-            return True
-        classes = _classes(ancestor)
-        if any(word in classes for word in _ELSEWHERE):
-            return True
-    return False
+    return any(ancestor.get(_MARK) is not None for ancestor in node.iterancestors())
+
+
+def _own(document, xpath: str) -> list:
+    """The nodes ``xpath`` selects outside the parts that are not this product's."""
+    _mark_elsewhere(document.getroottree().getroot())
+    return document.xpath(f"{xpath}[{NOT_ELSEWHERE}]")
 
 
 def _text(node) -> str:
@@ -151,7 +172,10 @@ _STOCK_NODES = (
     "contains(translate(@id, 'STOCKAVIL', 'stockavil'), 'availab') or "
     "contains(@class, 'lieferbar') or contains(@class, 'delivery-information')]"
 )
-_SHORT_NODES = "//*[self::p or self::span or self::div or self::strong or self::button or self::b]"
+_SHORT_NODES = (
+    "//*[self::p or self::span or self::div or self::strong or self::button or self::b]"
+    "[string-length(normalize-space(.)) <= 40][normalize-space(.)]"
+)
 
 
 def visible_availability(document) -> bool | None:
@@ -164,15 +188,15 @@ def visible_availability(document) -> bool | None:
         text = _text(node)
         if len(text) <= 80 and (state := availability_in_text(text)) is not None:
             return state
-    for node in document.xpath(_SHORT_NODES):
-        text = _text(node)
-        if len(text) > 40 or _elsewhere(node):
-            continue
-        if availability_in_text(text) is False:
-            return False
     # A buy button that says so ("Out of stock" on a disabled submit).
-    for button in document.xpath("//input[@type='submit' or @type='button'][@value]"):
-        if not _elsewhere(button) and availability_in_text(button.get("value")) is False:
+    for button in _own(document, "//input[@type='submit' or @type='button'][@value]"):
+        if availability_in_text(button.get("value")) is False:
+            return False
+    # Most pages say nothing of the kind: one look at the whole text spares the nodes.
+    if availability_in_text(_text(document)) is not False:
+        return None
+    for node in _own(document, _SHORT_NODES):
+        if availability_in_text(_text(node)) is False:
             return False
     return None
 
@@ -311,9 +335,10 @@ def spec_rows(document) -> list[tuple[str, str]]:
         value = term.xpath("following-sibling::dd[1]")
         if value and not _elsewhere(term):
             rows.append((_text(term), _text(value[0])))
-    for node in document.xpath("//li | //p | //span[not(*)] | //div[not(*)]"):
+    labelled = "//*[self::li or self::p or self::span[not(*)] or self::div[not(*)]]"
+    for node in _own(document, f"{labelled}[contains(., ':')]"):
         text = _text(node)
-        if len(text) > 160 or _elsewhere(node):
+        if len(text) > 160:
             continue
         # "Length: 4.02 inches / 10.21 cm"; several "a: b" in one line are split on "|".
         for part in re.split(r"\s*[|•·]\s*", text):
@@ -327,10 +352,8 @@ def spec_rows(document) -> list[tuple[str, str]]:
 def _split_inline(document) -> list[tuple[str, str]]:
     """Two-cell rows written as sibling elements ("<span>Ringmaß</span><span>48</span>")."""
     pairs = []
-    for node in document.xpath("//*[count(*) = 2 and not(self::tr)]"):
+    for node in _own(document, "//*[count(*) = 2 and not(self::tr)][not(*/*)]"):
         first, second = node.getchildren()
-        if len(first) or len(second) or _elsewhere(node):
-            continue
         label, value = _text(first), _text(second)
         if 1 < len(label) <= 40 and 0 < len(value) <= 80 and not label.endswith(":"):
             pairs.append((label, value))
@@ -389,11 +412,11 @@ def candidate_selectors(document) -> SelectorCandidates:
     for heading in document.xpath("//h1")[:3]:
         found.name.append(css_path(heading))
     seen: set[str] = set()
-    for node in document.xpath("//body//*[not(self::script or self::style)]"):
+    for node in _own(document, "//body//*[not(self::script or self::style)][text()]"):
         own = " ".join((node.text or "").split())
         if not own or len(own) > 30 or not _PRICE_WITH_CURRENCY.search(own):
             continue
-        if parse_money(own) is None or _elsewhere(node):
+        if parse_money(own) is None:
             continue
         selector = css_path(node)
         if selector not in seen:

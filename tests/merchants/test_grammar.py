@@ -157,3 +157,20 @@ def test_customs_labels_read_unicode_fractions_through_the_shared_grammar():
 
     (hint,) = parse_dimensions("Foo Belicoso 50 X 5¼")
     assert (hint.text, hint.ring_gauge, hint.length_mm) == ("50 X 5¼", 50, Decimal("133.4"))
+
+
+def test_no_habanos_name_reads_as_a_pack_a_sampler_or_noise():
+    """The 188 real Habanos names: their numbers (No.2, BHK 52, Magnum 50, 8-9-8) are
+    names, Punch is a brand, and cleaning leaves every one as it is."""
+    import csv
+
+    from merchants.extraction.fields import clean_product_name
+    from merchants.extraction.kinds import product_kind
+    from tests.merchants.conftest import HABANOS_CSV
+
+    with HABANOS_CSV.open(newline="", encoding="utf-8") as source:
+        names = [f"{row['brand']} {row['name']}" for row in csv.DictReader(source)]
+    assert len(names) == 188
+    assert [n for n in names if parse_pack_phrase(n) is not None] == []
+    assert [n for n in names if product_kind(n)[0] != "cigar"] == []
+    assert [n for n in names if clean_product_name(n) != n] == []
