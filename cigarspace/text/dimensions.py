@@ -263,7 +263,10 @@ def ring_from(value: str, *, label: str = "") -> int | None:
 def size_from_spec(label: str, value: str) -> Size:
     """The size a specification row gives ("Ringmaß" / "48", "Size" / "5 1/4 x 54")."""
     kind = spec_field(label)
-    if kind == "dimensions":
+    if kind is None:
+        return Size()
+    # A pair says both, whatever the label ("Ring x Length" / "50 x 124").
+    if kind == "dimensions" or find_sizes(value):
         return parse_size(value)
     if kind == "length":
         return Size(length_from(value, label=label), None)

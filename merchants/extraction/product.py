@@ -37,7 +37,7 @@ from merchants.extraction.records import (
 )
 from merchants.extraction.select import SelectorError, decode_page, parse_html
 from merchants.extraction.site_selectors import apply_site_selectors
-from merchants.extraction.specs import apply_specs
+from merchants.extraction.specs import apply_specs, content_pack
 from merchants.extraction.structured import structured_products
 
 __all__ = [
@@ -242,8 +242,8 @@ def extract_page(
             _merge(main, product)
 
     platform, extra = platform_offers(document, url=url, currency=currency)
-    options = visible.visible_options(document, currency=currency) if not platform else []
     specs = visible.spec_rows(document)
+    options = visible.visible_options(document, currency=currency) if not platform else []
     if main is None and _looks_like_a_product(meta, specs, platform or options):
         name = extra.get("name") or visible.page_title(document, meta)
         if name:
@@ -257,6 +257,10 @@ def extract_page(
     if main is not None:
         main.images = list(dict.fromkeys(main.images))[:MAX_IMAGES]
         main.offers = reconcile_offers(main.offers)
+        # One price, no pack anywhere: the title ("… (Box of 10)") or a content row
+        # ("Inhalt: 25 Stück") may name the one pack sold.
+        if len(main.offers) == 1 and main.offers[0].pack is None:
+            main.offers[0].pack = title_pack(main.name) or content_pack(specs)
         for offer in main.offers:
             if offer.available is None:
                 offer.available = main.available
@@ -287,9 +291,6 @@ def _complete(
     main.offers.extend(options)
     if (summary := visible.meta_offer(meta, currency=currency)) is not None:
         main.offers.append(summary)
-    # A single structured price, no pack anywhere: the title may name the one pack sold.
-    if len(main.offers) == 1 and main.offers[0].pack is None:
-        main.offers[0].pack = title_pack(main.name)
     main.brand = main.brand or extra.get("brand", "") or meta.get("product:brand", "")
     main.images.extend(extra.get("images", []))
     if not main.images:

@@ -3,8 +3,11 @@ origin and brand ("Ringmaß" → 48, "Länge (mm)" → 158, "Deckblatt" → wrap
 
 from __future__ import annotations
 
+import re
+
 from catalogue.naming import fold
 from cigarspace.text.dimensions import size_from_spec, spec_field
+from merchants.extraction.fields import Pack, parse_pack
 from merchants.extraction.records import ExtractedProduct
 
 # Labels of the blend and origin rows, folded, by field ("sous-cape" contains "cape":
@@ -38,3 +41,33 @@ def apply_specs(product: ExtractedProduct, specs: list[tuple[str, str]], *, fill
                 if not (fill and getattr(product, key)):
                     setattr(product, key, value[:160])
                 break
+
+
+# Labels of a row that states what one price buys ("Inhalt: 25 Stück", "Contenu : 5").
+# "Quantity" / "Menge" are how many the buyer orders, not what one price buys.
+CONTENT_LABELS = (
+    "inhalt",
+    "packungsinhalt",
+    "contenu",
+    "contenido",
+    "contenuto",
+    "content",
+    "pack size",
+    "cigars per box",
+    "packungsgrosse",
+    "verpackungseinheit",
+)
+
+
+def content_pack(specs: list[tuple[str, str]]) -> Pack | None:
+    """The one pack a content row names; a row listing several ("Single, Pack of 5") names
+    none of them alone."""
+    for raw_label, value in specs:
+        label = fold(raw_label).strip(" :")
+        if not any(word in label for word in CONTENT_LABELS):
+            continue
+        if re.search(r",|/|\band\b|\bund\b|\bet\b|\by\b|\be\b", fold(value)):
+            continue
+        if pack := parse_pack(value, bare_number=True):
+            return pack
+    return None

@@ -455,3 +455,45 @@ def test_shop_words_after_a_brand_are_not_a_line(habanos):
 )
 def test_more_title_noise(title, clean):
     assert clean_product_name(title) == clean
+
+
+@pytest.mark.parametrize(
+    ("row", "size"),
+    [
+        ("<tr><th>Inhalt</th><td>25 Stück</td></tr>", 25),
+        ("<tr><th>Contenu</th><td>10 cigares</td></tr>", 10),
+        ("<tr><th>Pack Size</th><td>Single, Pack of 5, Box of 25</td></tr>", None),
+        ("<tr><th>Quantity</th><td>1</td></tr>", None),
+    ],
+)
+def test_a_content_row_gives_the_pack_of_a_lone_price(row, size):
+    html = _page(
+        _json_ld({"@type": "Product", "name": "Sancho Panza Belicosos",
+                  "offers": {"@type": "Offer", "price": "180", "priceCurrency": "EUR"}}),
+        f"<table>{row}</table>",
+    )  # fmt: skip
+    pack = _product(html).offers[0].pack
+    assert (pack.pack_size if pack else None) == size
+
+
+def test_a_lone_shopify_variant_takes_the_pack_of_the_title():
+    variant = {"id": 2, "title": "Default Title", "price": 52000, "sku": "S6"}
+    product_json = {"id": 1, "title": "Cohiba Siglo VI (Box of 10)", "handle": "siglo-vi",
+                    "vendor": "Cohiba", "variants": [variant]}  # fmt: skip
+    html = _page(
+        _json_ld({"@type": "Product", "name": "Cohiba Siglo VI (Box of 10)",
+                  "offers": {"@type": "Offer", "price": "520.00", "priceCurrency": "EUR",
+                             "sku": "S6"}})
+        + f'<script type="application/json" id="ProductJson-main">{json.dumps(product_json)}'
+        "</script>",
+    )  # fmt: skip
+    assert _packs(_product(html)) == [(10, "520.00")]
+
+
+def test_a_ring_and_length_row_gives_both():
+    html = _page(
+        _json_ld({"@type": "Product", "name": "El Rey del Mundo Choix Suprême"}),
+        "<table><tr><th>Ring x Length</th><td>48 x 127 mm</td></tr></table>",
+    )
+    product = _product(html)
+    assert (product.length_mm, product.ring_gauge) == (Decimal("127.0"), 48)
