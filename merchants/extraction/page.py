@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -316,6 +317,62 @@ def visible_options(document, *, currency: str) -> list[ExtractedOffer]:
                 )
             )
     return offers
+
+
+# Amounts that are a unit price ("2,50 € / Stück", "$9.50 each"), not what the row sells.
+_PER_UNIT_AFTER = re.compile(
+    r"^\s*(?:/|pro\b|per\b|each\b|je\b|par\b|por\b|cad\.|l['\u2019]unit)", re.I
+)
+_NOT_THE_PRICE_CLASSES = ("old", "strike", "regular", "was", "unit", "base", "grund", "uvp")
+
+
+def _row_price(row, label_cell, currency: str):
+    """The price a variant row sells at: its marked-up price (``itemprop=price``), its
+    price element (not a struck-out or unit price), else the first amount outside the
+    pack's own cell that is not per unit."""
+    for node in row.xpath(".//*[@itemprop='price' or @property='price'][@content]"):
+        return parse_money(node.get("content"), currency_hint=currency)
+    for node in row.xpath(".//*[contains(translate(@class, 'PRICE', 'price'), 'price')]"):
+        classes = _classes(node)
+        if any(word in classes for word in _NOT_THE_PRICE_CLASSES) or node.tag in ("del", "s"):
+            continue
+        amounts = _MONEY_IN_LABEL.findall(_text(node))
+        if len(amounts) == 1:
+            return parse_money(amounts[0], currency_hint=currency)
+    cells = [c for c in (row.xpath("./th|./td") or [row]) if c is not label_cell] or [row]
+    for cell in cells:
+        text = _text(cell)
+        for match in _MONEY_IN_LABEL.finditer(text):
+            if not _PER_UNIT_AFTER.match(text[match.end() :]):
+                return parse_money(match.group(0), currency_hint=currency)
+    return None
+
+
+def visible_rows(document, *, currency: str) -> list[ExtractedOffer]:
+    """Variant rows that shops write as a table or a list, one pack and its price a row
+    ("Einzeln | 12,50 €", "25er Kiste | 280,00 €"): two rows or more under one parent."""
+    by_parent: dict[Any, list[ExtractedOffer]] = {}
+    for row in _own(document, "//*[self::tr or self::li][not(.//select)][not(.//tr or .//li)]"):
+        text = _text(row)
+        if not text or len(text) > 200 or not _MONEY_IN_LABEL.search(text):
+            continue
+        cells = row.xpath("./th|./td") or [row]
+        label_cell = next((c for c in cells if parse_pack(_strip_price(_text(c)))), None)
+        label = _strip_price(_text(label_cell)) if label_cell is not None else ""
+        pack = parse_pack(label) if label else None
+        price = _row_price(row, label_cell if len(cells) > 1 else None, currency)
+        if pack is None or price is None:
+            continue
+        by_parent.setdefault(row.getparent(), []).append(
+            ExtractedOffer(
+                label=label,
+                pack=pack,
+                price=price,
+                available=False if availability_in_text(text) is False else None,
+                source=OfferSource.VISIBLE,
+            )
+        )
+    return [offer for rows in by_parent.values() if len(rows) >= 2 for offer in rows][:MAX_OFFERS]
 
 
 # --- specification rows ------------------------------------------------------------------------

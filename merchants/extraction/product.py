@@ -170,7 +170,9 @@ def reconcile_offers(offers: list[ExtractedOffer]) -> list[ExtractedOffer]:
         same = [k for k in merged if k[0] == size]
         key = next((k for k in same if _compatible(merged[k], offer)), None)
         if key is None:
-            merged[(size, offer.pack.packaging)] = offer
+            # Another price for the same pack: the earlier source (structured data first)
+            # stands; the same size in another packaging is another offer.
+            merged.setdefault((size, offer.pack.packaging), offer)
             continue
         kept = merged[key]
         kept.price = kept.price or offer.price
@@ -194,9 +196,7 @@ def reconcile_offers(offers: list[ExtractedOffer]) -> list[ExtractedOffer]:
 
 def _compatible(a: ExtractedOffer, b: ExtractedOffer) -> bool:
     """Two offers of the same pack size are one unless both are priced differently."""
-    if a.price is not None and b.price is not None and not _same_price(a, b):
-        return a.pack.packaging == b.pack.packaging and False
-    return True
+    return a.price is None or b.price is None or _same_price(a, b)
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -243,7 +243,14 @@ def extract_page(
 
     platform, extra = platform_offers(document, url=url, currency=currency)
     specs = visible.spec_rows(document)
-    options = visible.visible_options(document, currency=currency) if not platform else []
+    options = []
+    if not platform:
+        options = visible.visible_options(document, currency=currency)
+        # Variant rows ("25er Kiste | 280,00 €") when nothing else states the packs: a
+        # table of structured offers is read once, from its markup.
+        stated = options or (main is not None and any(o.pack for o in main.offers))
+        if not stated:
+            options = visible.visible_rows(document, currency=currency)
     if main is None and _looks_like_a_product(meta, specs, platform or options):
         name = extra.get("name") or visible.page_title(document, meta)
         if name:

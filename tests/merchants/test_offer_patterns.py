@@ -497,3 +497,27 @@ def test_a_ring_and_length_row_gives_both():
     )
     product = _product(html)
     assert (product.length_mm, product.ring_gauge) == (Decimal("127.0"), 48)
+
+
+def test_variant_rows_of_a_table_give_packs_and_prices():
+    rows = """<table class="varianten">
+      <tr><td>Einzeln</td><td><span class="preis">12,50 €</span></td><td>(12,50 € / Stück)</td></tr>
+      <tr><td>5er Etui</td><td><del class="old-price">65,00 €</del> <span class="price">60,00 €</span></td></tr>
+      <tr><td>25er Kiste</td><td>280,00 €</td><td><span class="stock">Ausverkauft</span></td></tr>
+    </table>"""  # noqa: E501
+    html = _page(
+        _json_ld({"@type": "Product", "name": "Cohiba Medio Siglo",
+                  "offers": {"@type": "Offer", "price": "12.50", "priceCurrency": "EUR"}}),
+        f"<h1>Cohiba Medio Siglo</h1>{rows}",
+    )  # fmt: skip
+    product = _product(html)
+    assert _packs(product) == [(1, "12.50"), (5, "60.00"), (25, "280.00")]
+    assert [o.available for o in product.offers if o.pack.pack_size == 25] == [False]
+
+
+def test_a_lesser_source_never_overrides_a_structured_price():
+    offer = {"@type": "Offer", "name": "Box of 10", "price": "52.00"}
+    data = _json_ld({"@type": "Product", "name": "Vegueros Mañanitas", "offers": offer})
+    options = "<select name='v'><option>Box of 10 - €99.00</option><option>Single</option></select>"
+    product = _product(_page(data, options))
+    assert (10, "52.00") in _packs(product)
