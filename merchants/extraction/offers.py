@@ -92,9 +92,7 @@ def _drop_price_tiers(by_quantity: list[tuple[int, ExtractedOffer]]) -> None:
         offer.pack = None
 
 
-def structured_offers(
-    node: dict[str, Any], *, source: str, currency: str, base_url: str = ""
-) -> list[ExtractedOffer]:
+def structured_offers(node: dict[str, Any], *, source: str, currency: str) -> list[ExtractedOffer]:
     offers: list[ExtractedOffer] = []
     by_quantity: list[tuple[int, ExtractedOffer]] = []
     for raw in _raw_offers(node):

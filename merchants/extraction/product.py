@@ -28,6 +28,7 @@ from merchants.extraction.fields import (
 )
 from merchants.extraction.kinds import product_kind
 from merchants.extraction.offers import MAX_OFFERS, as_list, structured_offers, text_of
+from merchants.extraction.options import visible_options, visible_rows
 from merchants.extraction.platforms import platform_offers
 from merchants.extraction.records import (
     ExtractedOffer,
@@ -78,7 +79,7 @@ def _from_node(node: dict[str, Any], syntax: str, *, url: str, currency: str) ->
         category=text_of(node.get("category")),
         sources=[syntax],
     )
-    product.offers = structured_offers(node, source=syntax, currency=currency, base_url=url)
+    product.offers = structured_offers(node, source=syntax, currency=currency)
     specs = [
         (text_of(prop.get("name")), text_of(prop.get("value")))
         for prop in as_list(node.get("additionalProperty"))
@@ -245,12 +246,12 @@ def extract_page(
     specs = visible.spec_rows(document)
     options = []
     if not platform:
-        options = visible.visible_options(document, currency=currency)
+        options = visible_options(document, currency=currency)
         # Variant rows ("25er Kiste | 280,00 €") when nothing else states the packs: a
         # table of structured offers is read once, from its markup.
         stated = options or (main is not None and any(o.pack for o in main.offers))
         if not stated:
-            options = visible.visible_rows(document, currency=currency)
+            options = visible_rows(document, currency=currency)
     if main is None and _looks_like_a_product(meta, specs, platform or options):
         name = extra.get("name") or visible.page_title(document, meta)
         if name:

@@ -19,7 +19,7 @@ from merchants import services
 from merchants.adapters import adapter_for
 from merchants.crawler import HTML_TYPES, crawl_client
 from merchants.crawler.pages import product_images_store
-from merchants.extraction.page import candidate_selectors
+from merchants.extraction.candidates import candidate_selectors
 from merchants.extraction.records import ExtractedProduct, ProductKind
 from merchants.extraction.select import parse_html
 from merchants.models import Merchant
