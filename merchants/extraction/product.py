@@ -222,9 +222,12 @@ def extract_page(
 ) -> PageExtraction:
     """The product of a page (``products`` is empty for pages that hold none).
 
-    The page's main product is the first schema.org ``Product``; other product nodes
-    with the same name (variants written as separate products) are merged into it, and
-    products of another name (related products, carousels) are ignored.
+    The page's main product is the schema.org ``Product`` its heading names (else the
+    first); other product nodes with the same name (variants written as separate
+    products) are merged into it, and products of another name (related products,
+    carousels) are ignored. A page without structured data gives a product when it looks
+    like one (``_looks_like_a_product``). ``currency`` is the merchant's, used when the
+    page states none.
     """
     html_text = decode_page(content)
     document = parse_html(html_text, base_url=url)
