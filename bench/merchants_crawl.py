@@ -1,6 +1,15 @@
-"""Benchmark: crawling a merchant — extraction speed, a whole crawl, politeness, re-crawl.
+"""Benchmark: crawling a merchant — accuracy on real page shapes, extraction speed, a whole
+crawl, politeness, re-crawl.
 
-    python bench/merchants_crawl.py [--pages 300] [--delay 0.2] [--polite-pages 15]
+    python bench/merchants_crawl.py [--only accuracy|scale] [--pages 300] [--delay 0.2]
+                                    [--polite-pages 15] [--misses]
+
+0. Accuracy: the "real shapes" pages (``tests/merchants/fixtures/real_shapes``: JSON-LD
+   of German shops with quantities only in ``eligibleQuantity``, BigCommerce microdata,
+   Shopify, WooCommerce, Shopware, Magento, RDFa, a review site without structured data,
+   a sampler, an accessory) are crawled and what was stored is compared, field by field,
+   with what each page sells (``tests/merchants/real_shapes.py``): a table of per-field
+   accuracy (``--misses`` lists every wrong field).
 
 A synthetic shop on 127.0.0.1 sells ``--pages`` products in JSON-LD (names of the real
 Habanos demo catalogue, plus one in ten that the catalogue does not hold), listed in a
@@ -37,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "cigarspace_bench_merchants"
+BENCH_DB = os.environ.get("CIGARSPACE_BENCH_DB", "cigarspace_bench_merchants")
 HABANOS = ROOT / "catalogue" / "fixtures" / "habanos-2016.csv"
 
 
@@ -142,8 +151,60 @@ def _shop(pages: int):
     return server, arrivals, urls, expected_new
 
 
+def accuracy(*, show_misses: bool) -> None:
+    """0. Per-field accuracy of a crawl of the real-shapes pages (inside the caller's
+    transaction, with the Habanos catalogue already imported)."""
+    import requests
+
+    from merchants.crawler import merchant_crawl
+    from merchants.extraction.product import extract_page
+    from merchants.services import merchant_create
+    from tests.merchants.real_shapes import (
+        FIELDS,
+        PAGES,
+        SHOP,
+        format_table,
+        real_shapes_catalogue,
+        score_crawl,
+        serve_real_shapes,
+    )
+    from tests.merchants.shops import ShopServer, jpeg_bytes
+
+    real_shapes_catalogue()
+    with ShopServer(SHOP) as server:
+        serve_real_shapes(server, jpeg_bytes((120, 90, 60)))
+        merchant = merchant_create(
+            name="Real Shapes",
+            slug="real-shapes",
+            base_url=server.url("/"),
+            sitemap_urls=[server.url("/sitemap.xml")],
+            crawl_delay_seconds=Decimal("0"),
+        )
+        started = time.perf_counter()
+        merchant_crawl(merchant=merchant)
+        elapsed = time.perf_counter() - started
+
+        def extract(url: str):
+            found = extract_page(requests.get(url, timeout=10).content, url=url).products
+            return found[0] if found else None
+
+        tallies = score_crawl(merchant=merchant, base_url=server.base_url, extract=extract)
+    print(
+        format_table(
+            tallies,
+            title=f"0. accuracy on {len(PAGES)} real-shape pages (crawled in {elapsed:.1f} s):",
+        )
+    )
+    if show_misses:
+        for name in FIELDS:
+            for miss in tallies[name].misses:
+                print(f"   miss [{name}] {miss}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=("accuracy", "scale"))
+    parser.add_argument("--misses", action="store_true", help="List every wrong field.")
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--delay", type=float, default=0.2)
     parser.add_argument("--polite-pages", type=int, default=15)
@@ -169,6 +230,10 @@ def main() -> None:
             with transaction.atomic():
                 catalogue_import(path=HABANOS)
                 print(f"catalogue: {Cigar.objects.count()} cigars")
+                if args.only != "scale":
+                    accuracy(show_misses=args.misses)
+                if args.only == "accuracy":
+                    raise Rollback
 
                 # 1. Extraction alone.
                 import requests

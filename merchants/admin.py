@@ -12,7 +12,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
-from merchants.models import CrawlRun, CrawlUrl, Merchant, MerchantProduct, RunStatus
+from merchants.models import (
+    CrawlRun,
+    CrawlUrl,
+    Merchant,
+    MerchantOffer,
+    MerchantProduct,
+    RunStatus,
+)
 from merchants.services import MERCHANT_FIELDS, merchant_save_instance, merchant_validate
 
 STATUS_COLOURS = {
@@ -183,10 +190,43 @@ class CrawlUrlAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class MerchantOfferInline(admin.TabularInline):
+    """Every offer of the page as read, with its source; "pack not stated" offers price
+    no catalogue package."""
+
+    model = MerchantOffer
+    extra = 0
+    can_delete = False
+    fields = (
+        "label",
+        "pack_size",
+        "packaging",
+        "price",
+        "currency",
+        "is_available",
+        "sku",
+        "source",
+        "package",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(MerchantProduct)
 class MerchantProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "merchant", "cigar_link", "resolution", "last_seen_at", "gone_at")
-    list_filter = ("merchant", "resolution", ("gone_at", admin.EmptyFieldListFilter))
+    list_display = (
+        "name",
+        "merchant",
+        "kind",
+        "cigar_link",
+        "resolution",
+        "last_seen_at",
+        "gone_at",
+    )
+    list_filter = ("merchant", "kind", "resolution", ("gone_at", admin.EmptyFieldListFilter))
+    inlines = (MerchantOfferInline,)
     search_fields = ("name", "url", "sku", "cigar__full_name")
     list_select_related = ("merchant", "cigar")
     raw_id_fields = ("cigar",)
@@ -194,11 +234,14 @@ class MerchantProductAdmin(admin.ModelAdmin):
         "merchant",
         "url",
         "name",
+        "kind",
         "brand",
+        "line",
         "sku",
         "gtin",
         "content_hash",
         "resolution",
+        "resolution_note",
         "last_seen_at",
         "gone_at",
         "created_at",
@@ -210,6 +253,8 @@ class MerchantProductAdmin(admin.ModelAdmin):
 
     @admin.display(description="Cigar", ordering="cigar__full_name")
     def cigar_link(self, obj: MerchantProduct) -> str:
+        if obj.cigar_id is None:
+            return f"— ({obj.get_kind_display().lower()})"
         url = reverse("admin:catalogue_cigar_change", args=[obj.cigar_id])
         flag = " ⚑ review" if obj.cigar.needs_review else ""
         return format_html('<a href="{}">{}</a>{}', url, obj.cigar.full_name, flag)

@@ -7,9 +7,12 @@
 - ``CrawlUrl``: the frontier of a run, in the database, so that an interrupted crawl
   resumes where it stopped and a URL is fetched at most once per run; it also keeps the
   validators (ETag, Last-Modified) that make the next run's GET conditional.
-- ``MerchantProduct``: a product page of a merchant resolved to a catalogue cigar, so that
-  a re-crawl updates the same cigar and a page that disappears marks its packages
-  unavailable.
+- ``MerchantProduct``: a product page of a merchant: a cigar resolved to the catalogue (so
+  that a re-crawl updates the same cigar and a page that disappears marks its packages
+  unavailable), or a sampler / accessory kept out of the cigar catalogue.
+- ``MerchantOffer``: every offer of a product page (pack, price, availability, sku or URL)
+  and the source that stated it; an offer whose pack the page does not state is kept
+  here with ``pack_size`` NULL and never becomes a catalogue package.
 - ``CrawlHost``: when a host may next be contacted (the per-host rate limit, shared by
   every process).
 """
@@ -23,6 +26,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from cigarspace.models import TimeStampedModel
+from merchants.extraction.records import OfferSource, ProductKind
 
 
 class Merchant(TimeStampedModel):
@@ -238,23 +242,38 @@ class CrawlUrl(models.Model):
 
 
 class MerchantProduct(TimeStampedModel):
-    """A merchant's product page, resolved to a cigar."""
+    """A merchant's product page: a cigar (resolved to the catalogue), or a sampler or an
+    accessory (no cigar: kept out of the catalogue)."""
+
+    Kind = ProductKind
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="products")
     url = models.CharField(max_length=1000)
+    kind = models.CharField(max_length=16, choices=ProductKind.CHOICES, default=ProductKind.CIGAR)
     cigar = models.ForeignKey(
-        "catalogue.Cigar", on_delete=models.CASCADE, related_name="merchant_products"
+        "catalogue.Cigar",
+        on_delete=models.CASCADE,
+        related_name="merchant_products",
+        null=True,
+        blank=True,
     )
     name = models.CharField(max_length=400)
     brand = models.CharField(max_length=120, blank=True)
+    # The line the shop's brand field named ("Montecristo Open" → "Open").
+    line = models.CharField(max_length=120, blank=True)
     sku = models.CharField(max_length=120, blank=True)
     gtin = models.CharField(max_length=32, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     resolution = models.CharField(
         max_length=16,
-        choices=[("matched", "Matched"), ("created", "Created (needs review)")],
+        choices=[
+            ("matched", "Matched"),
+            ("created", "Created (needs review)"),
+            ("not_a_cigar", "Not a cigar"),
+        ],
         default="matched",
     )
+    resolution_note = models.CharField(max_length=500, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     gone_at = models.DateTimeField(null=True, blank=True)
 
@@ -263,10 +282,69 @@ class MerchantProduct(TimeStampedModel):
         ordering = ["merchant", "url"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "url"], name="merchant_product_url_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k for k, _ in ProductKind.CHOICES]),
+                name="merchant_product_kind_valid",
+            ),
+            # A cigar page always names its cigar; samplers and accessories never do.
+            models.CheckConstraint(
+                condition=models.Q(kind=ProductKind.CIGAR, cigar__isnull=False)
+                | (~models.Q(kind=ProductKind.CIGAR) & models.Q(cigar__isnull=True)),
+                name="merchant_product_cigar_iff_kind_cigar",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.merchant}: {self.name}"
+
+
+class MerchantOffer(models.Model):
+    """One offer of a product page, as the page states it, with where it was read."""
+
+    Source = OfferSource
+
+    product = models.ForeignKey(MerchantProduct, on_delete=models.CASCADE, related_name="offers")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(max_length=255, blank=True)
+    # NULL: the page does not say how many cigars this price buys.
+    pack_size = models.PositiveIntegerField(null=True, blank=True)
+    packaging = models.CharField(max_length=16, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    # NULL: the page states no availability for it.
+    is_available = models.BooleanField(null=True, blank=True)
+    sku = models.CharField(max_length=120, blank=True)
+    url = models.CharField(max_length=1000, blank=True)
+    source = models.CharField(max_length=16, choices=OfferSource.CHOICES)
+    # The catalogue package it priced (cigars with a known pack only).
+    package = models.ForeignKey(
+        "catalogue.CigarPackage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merchant_offers",
+    )
+    observed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "merchant_offer"
+        ordering = ["product", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pack_size__isnull=True) | models.Q(pack_size__gt=0),
+                name="merchant_offer_pack_size_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=[k for k, _ in OfferSource.CHOICES]),
+                name="merchant_offer_source_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        pack = (
+            f"{self.packaging or 'pack'} of {self.pack_size}" if self.pack_size else "pack unknown"
+        )
+        return f"{pack}: {self.price or '?'} {self.currency}".strip()
 
 
 class CrawlHost(models.Model):

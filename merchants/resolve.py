@@ -79,6 +79,55 @@ def brand_for(name: str, brand: str) -> Brand | None:
     return brands[0] if brands else None
 
 
+# What shops append to a brand that is not a line ("Cohiba Cigars", "Partagás Habanos").
+_NOT_LINE_WORDS = {
+    "cigar",
+    "cigars",
+    "cigare",
+    "cigares",
+    "zigarre",
+    "zigarren",
+    "sigari",
+    "puros",
+    "habanos",
+    "habano",
+    "cuban",
+    "cuba",
+    "kuba",
+    "premium",
+    "tobacco",
+    "tabak",
+    "-",
+}
+
+
+def brand_and_line(brand_field: str, name: str = "") -> tuple[Brand | None, str]:
+    """The catalogue brand a shop's brand field (or title) names, and the line the field
+    adds after it: "Montecristo Open" → (Montecristo, "Open"); "Romeo y Julieta" →
+    (Romeo y Julieta, ""). The brand's name and aliases are tried, longest first, so a
+    shop's "<Brand> <Line>" never becomes a new brand."""
+    field_text = " ".join((brand_field or "").split())
+    if field_text:
+        field_key = search_key(field_text)
+        candidates = []
+        for candidate in Brand.objects.all():
+            for known in [
+                candidate.name,
+                *(a for a in candidate.aliases or [] if isinstance(a, str)),
+            ]:
+                key = search_key(known)
+                if key and (field_key == key or field_key.startswith(f"{key} ")):
+                    candidates.append((len(key), candidate, known))
+        if candidates:
+            _length, brand, known = max(candidates, key=lambda c: c[0])
+            known_words = len(search_key(known).split())
+            # The remainder in the shop's own spelling: drop as many words as the brand has.
+            words = field_text.split()
+            line_words = [w for w in words[known_words:] if fold(w) not in _NOT_LINE_WORDS]
+            return brand, " ".join(line_words).strip(" -,")
+    return brand_for(name, brand_field), ""
+
+
 def _brand_words(brand: Brand) -> set[str]:
     words: set[str] = set()
     for name in [brand.name, *(a for a in brand.aliases or [] if isinstance(a, str))]:

@@ -38,4 +38,8 @@ def crawl_run_frontier(*, run: CrawlRun) -> QuerySet[CrawlUrl]:
 
 
 def merchant_product_list(*, merchant: Merchant) -> QuerySet[MerchantProduct]:
-    return MerchantProduct.objects.filter(merchant=merchant).select_related("cigar")
+    return (
+        MerchantProduct.objects.filter(merchant=merchant)
+        .select_related("cigar")
+        .prefetch_related("offers")
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from merchants.models import CrawlRun, Merchant, MerchantProduct
+from merchants.models import CrawlRun, Merchant, MerchantOffer, MerchantProduct
 
 
 class MerchantOutput(serializers.ModelSerializer):
@@ -59,23 +59,45 @@ class CrawlRunOutput(serializers.ModelSerializer):
         ]
 
 
+class MerchantOfferOutput(serializers.ModelSerializer):
+    """One offer of the page as read; ``pack_size`` null: the page states no pack."""
+
+    class Meta:
+        model = MerchantOffer
+        fields = [
+            "label",
+            "pack_size",
+            "packaging",
+            "price",
+            "currency",
+            "is_available",
+            "sku",
+            "url",
+            "source",
+        ]
+
+
 class MerchantProductOutput(serializers.ModelSerializer):
     cigar_name = serializers.CharField(source="cigar.full_name", read_only=True)
     cigar_needs_review = serializers.BooleanField(source="cigar.needs_review", read_only=True)
+    offers = MerchantOfferOutput(many=True, read_only=True)
 
     class Meta:
         model = MerchantProduct
         fields = [
             "id",
             "url",
+            "kind",
             "name",
             "brand",
+            "line",
             "sku",
             "gtin",
             "cigar",
             "cigar_name",
             "cigar_needs_review",
             "resolution",
+            "offers",
             "last_seen_at",
             "gone_at",
         ]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from cigarspace.text.dimensions import MM_PER_INCH, UNICODE_FRACTIONS, normalise_fractions
 from customs.labels.names import fold_accents, normalise_name
 
 _SPACES = re.compile(r"\s+")
@@ -76,12 +77,12 @@ _EDITION_PATTERNS = [
 ]
 
 # "50 x 5", "6 x 52", "50 X 61/2" (6 1/2 inches), "152 x 52", "5,5 x 50".
-_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*\d/\d)?"
+# Unicode fractions ("5¼") as the kernel grammar reads them (shared with shop pages).
+_NUMBER = rf"\d+(?:[.,]\d+)?(?:\s*\d/\d|\s?[{''.join(UNICODE_FRACTIONS)}])?"
 _DIMENSION = re.compile(rf"(?<![\w/])(?P<a>{_NUMBER})\s*[xX\u00d7]\s*(?P<b>{_NUMBER})(?![\w/])")
 RING_RANGE = (26, 80)
 INCH_RANGE = (Decimal("2.5"), Decimal("12"))
 MM_RANGE = (Decimal("75"), Decimal("330"))
-MM_PER_INCH = Decimal("25.4")
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class DimensionHint:
 
 
 def _dimension_number(token: str) -> Decimal:
-    token = token.replace(",", ".").strip()
+    token = normalise_fractions(token).replace(",", ".").strip()
     match = re.fullmatch(r"(\d+?)\s*(\d)/(\d)", token) if "/" in token else None
     if match:
         return Decimal(match.group(1)) + Decimal(match.group(2)) / Decimal(match.group(3))

@@ -30,7 +30,7 @@ from merchants.discovery import (
     same_site,
 )
 from merchants.extraction.select import SelectorError
-from merchants.models import CrawlUrl, UrlKind, UrlState
+from merchants.models import CrawlUrl, Merchant, UrlKind, UrlState
 
 logger = logging.getLogger(__name__)
 
@@ -258,32 +258,49 @@ def _product(context: CrawlContext, item: CrawlUrl, result: FetchResult):
         cigars_created=int(outcome.cigar_created),
     )
     cigar = outcome.product.cigar
-    added, image_warnings = _images(context, cigar, extracted.images)
-    services.crawl_run_count(run=run, images_added=added, errors=len(image_warnings))
-    warnings.extend(image_warnings)
+    if cigar is not None:  # samplers and accessories are not in the catalogue
+        added, image_warnings = product_images_store(
+            merchant=merchant,
+            client=context.client,
+            robots=context.robots,
+            cigar=cigar,
+            urls=extracted.images,
+        )
+        services.crawl_run_count(run=run, images_added=added, errors=len(image_warnings))
+        warnings.extend(image_warnings)
+    if outcome.unknown_packs:
+        warnings.append(
+            f"{outcome.unknown_packs} offer(s) without a pack on the page: kept with the pack "
+            "unknown, no catalogue package priced"
+        )
     stats = {
         "product": extracted.name,
         "outcome": outcome.outcome,
         "resolution": outcome.resolution,
+        "kind": extracted.kind,
         "offers": len(extracted.offers),
+        "offers_without_pack": outcome.unknown_packs,
         "images": len(extracted.images),
         "sources": extracted.sources,
     }
     return "; ".join([outcome.resolution, *warnings]), stats, cigar
 
 
-def _images(context: CrawlContext, cigar, urls: list[str]) -> tuple[int, list[str]]:
+def product_images_store(
+    *, merchant: Merchant, client, robots, cigar, urls: list[str]
+) -> tuple[int, list[str]]:
     """Product images into the media store (deduplicated by BLAKE3 there); an image URL
-    already linked to the cigar is not downloaded again."""
+    already linked to the cigar is not downloaded again. The crawl and ``scrape_url
+    --store`` share it."""
     added, warnings = 0, []
-    for url in urls[: context.merchant.max_images_per_product]:
-        if not context.robots.allowed(url):
+    for url in urls[: merchant.max_images_per_product]:
+        if not robots.allowed(url):
             warnings.append(f"image {url} disallowed by robots.txt")
             continue
         if MediaAsset.objects.filter(cigar=cigar, original_url=url).exists():
             continue
         try:
-            blob, _result = image_put_url(url, client=context.client)
+            blob, _result = image_put_url(url, client=client)
         except MediaRefusedError as exc:
             warnings.append(f"image {url} refused: {exc.messages[0]}")
             continue

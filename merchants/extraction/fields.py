@@ -1,9 +1,8 @@
 """Field parsers for what shops write in free text: sizes, prices, packs, availability.
 
-Pure functions, no database. Pack parsing builds on ``catalogue.packages`` (its packaging
-words already know "boîte", "étui", "coffret") and adds the French and shop forms the
-catalogue import never sees: "Boîte de 10", "Étui de 3", "Coffret 25 cigares",
-"à l'unité", "x25".
+Pure functions, no database. Sizes and pack phrases are the kernel's grammar
+(``cigarspace.text``), shared with the customs label analysis; this module adds prices,
+availability words and product-name cleaning.
 """
 
 from __future__ import annotations
@@ -14,11 +13,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from price_parser import Price
 
-from catalogue.models import Packaging
 from catalogue.naming import fold
-from catalogue.packages import MAX_PACK_SIZE, PackageParseError, packaging_from_text, parse_packages
+from cigarspace.text.dimensions import Size, find_sizes, normalise_fractions, parse_size
+from cigarspace.text.quantities import parse_pack_phrase
 
-MM_PER_INCH = Decimal("25.4")
+__all__ = [
+    "Money",
+    "Pack",
+    "Size",
+    "availability_in_text",
+    "clean_product_name",
+    "parse_availability",
+    "parse_money",
+    "parse_pack",
+    "parse_size",
+]
 
 CURRENCY_SYMBOLS = {
     "€": "EUR",
@@ -39,89 +48,8 @@ CURRENCY_SYMBOLS = {
 
 
 # --- sizes --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Size:
-    length_mm: Decimal | None = None
-    ring_gauge: int | None = None
-
-
-_NUMBER = r"\d+(?:[.,]\d+)?(?:\s+\d/\d+)?"
-_PAIR = re.compile(
-    rf"(?P<a>{_NUMBER})\s*(?P<a_unit>mm|cm|\"|''|in(?:ch(?:es)?)?)?\s*[xX*\u00d7]\s*"
-    rf"(?P<b>{_NUMBER})\s*(?P<b_unit>mm|cm|\"|''|in(?:ch(?:es)?)?)?",
-)
-_LENGTH_LABEL = re.compile(
-    rf"(?:length|longueur|largo|long\.?)\s*[:=]?\s*(?P<v>{_NUMBER})\s*(?P<u>mm|cm|\"|in)?", re.I
-)
-_RING_LABEL = re.compile(
-    r"(?:ring(?:\s*gauge)?|cepo|diam[eè]tre|module|gauge)\s*[:=]?\s*(?P<v>\d{2,3})\b", re.I
-)
-
-
-def _number(text: str) -> Decimal:
-    """ "6", "6.5", "6,5", "6 1/8" as a Decimal."""
-    text = text.strip()
-    whole, _, fraction = text.partition(" ")
-    value = Decimal(whole.replace(",", "."))
-    if fraction:
-        numerator, denominator = fraction.split("/")
-        value += Decimal(numerator) / Decimal(denominator)
-    return value
-
-
-def _to_mm(value: Decimal, unit: str | None) -> Decimal:
-    unit = (unit or "").lower()
-    if unit == "cm":
-        value = value * 10
-    elif unit in ('"', "''") or unit.startswith("in"):
-        value = value * MM_PER_INCH
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _plausible_length(mm: Decimal) -> bool:
-    return Decimal(40) <= mm <= Decimal(600)
-
-
-def _plausible_ring(value: Decimal) -> bool:
-    return Decimal(20) <= value <= Decimal(100) and value == value.to_integral_value()
-
-
-def parse_size(text: str) -> Size:
-    """Length and ring gauge from "50 x 124 mm", "124 x 50", "5 x 50", "6 1/8" x 52",
-    "Longueur : 124 mm, Cepo : 50"… A pair is read by plausibility: a length in inches is
-    below 12, a ring gauge between 20 and 100, a length in mm above 100 or with "mm"."""
-    text = text or ""
-    for match in _PAIR.finditer(text):
-        a, b = _number(match["a"]), _number(match["b"])
-        a_unit, b_unit = match["a_unit"], match["b_unit"]
-        size = _size_from_pair(a, a_unit, b, b_unit)
-        if size is not None:
-            return size
-    length = ring = None
-    if m := _LENGTH_LABEL.search(text):
-        value, unit = _number(m["v"]), m["u"]
-        if unit is None and value < 13:
-            unit = "in"
-        mm = _to_mm(value, unit)
-        length = mm if _plausible_length(mm) else None
-    if m := _RING_LABEL.search(text):
-        value = Decimal(m["v"])
-        ring = int(value) if _plausible_ring(value) else None
-    return Size(length, ring)
-
-
-def _size_from_pair(a: Decimal, a_unit: str | None, b: Decimal, b_unit: str | None) -> Size | None:
-    # Either number may be the length. A unit written once ("50 x 124 mm") applies to
-    # both; without any unit, a length below 13 is in inches ("5 x 50"), else in mm.
-    for length, own_unit, other_unit, ring in ((a, a_unit, b_unit, b), (b, b_unit, a_unit, a)):
-        unit = own_unit or other_unit or ("in" if length < 13 else "mm")
-        mm = _to_mm(length, unit)
-        if _plausible_length(mm) and _plausible_ring(ring):
-            return Size(mm, int(ring))
-    return None
-
+# The grammar is the kernel's (``cigarspace.text.dimensions``), shared with the customs
+# label analysis; ``parse_size`` is re-exported for the merchants' callers.
 
 # --- prices -------------------------------------------------------------------------------
 
@@ -174,27 +102,69 @@ def _currency_code(text: str | None) -> str | None:
 
 # --- availability -------------------------------------------------------------------------
 
-_UNAVAILABLE = ("outofstock", "discontinued", "soldout", "backorder", "preorder", "rupture")
+# Words (folded, letters only) that mean "cannot be bought now", in the shops' languages.
+_UNAVAILABLE = (
+    "outofstock",
+    "discontinued",
+    "soldout",
+    "backorder",
+    "preorder",
+    "rupture",
+    "epuise",
+    "indisponible",
+    "notavailable",
+    "unavailable",
+    "currentlyunavailable",
+    "ausverkauft",
+    "nichtverfugbar",
+    "nichtlieferbar",
+    "nichtvorratig",
+    "vergriffen",
+    "agotado",
+    "sinstock",
+    "nodisponible",
+    "esaurito",
+    "nondisponibile",
+)
+_AVAILABLE = (
+    "instock",
+    "available",
+    "enstock",
+    "lieferbar",
+    "verfugbar",
+    "auflager",
+    "disponible",
+    "disponibile",
+    "limitedavailability",
+    "onlineonly",
+    "instoreonly",
+)
 
 
 def parse_availability(value: object) -> bool | None:
     """schema.org availability (``https://schema.org/InStock``…) or a shop's words."""
     if value in (None, ""):
         return None
+    if isinstance(value, bool):
+        return value
     text = re.sub(r"[^a-z]", "", fold(str(value)).rsplit("/", 1)[-1])
-    return not any(word in text for word in (*_UNAVAILABLE, "epuise", "indisponible"))
+    return not any(word in text for word in _UNAVAILABLE)
+
+
+def availability_in_text(text: str) -> bool | None:
+    """A shop's visible stock words ("OUT OF STOCK", "Ausverkauft", "En stock"), None when
+    the text says neither."""
+    letters = re.sub(r"[^a-z]", "", fold(text or ""))
+    if not letters:
+        return None
+    if any(word in letters for word in _UNAVAILABLE):
+        return False
+    if any(word in letters for word in _AVAILABLE):
+        return True
+    return None
 
 
 # --- packs --------------------------------------------------------------------------------
-
-_OF_N = re.compile(r"\b(?:of|de|d'|du|x|par)\s*(\d{1,5})\b", re.I)
-_N_CIGARS = re.compile(
-    r"\b(\d{1,5})\s*(?:x\s*)?(?:cigares?|cigars?|cigarros?|pcs|pi[eè]ces?)\b", re.I
-)
-_X_N = re.compile(r"(?:^|\s)x\s?(\d{1,5})\b|\b(\d{1,5})\s?x(?:\s|$)", re.I)
-_SINGLE = re.compile(
-    r"\b(?:[àa]\s+l['\u2019]unit[eé]|unit[eé]|single|per\s+cigar|la\s+pi[eè]ce)\b", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -204,43 +174,74 @@ class Pack:
     label: str
 
 
-def parse_pack(label: str) -> Pack | None:
-    """A pack from a variant label: "Box of 25", "Boîte de 10", "Étui de 3", "x25",
-    "Coffret 25 cigares", "À l'unité". ``None`` when the label names no pack."""
+def parse_pack(label: str, *, bare_number: bool = False) -> Pack | None:
+    """A pack from a variant label: "Box of 25", "Boîte de 10", "25er", "Kiste à 40",
+    "5-pack", "Einzeln", "Caja de 10", "x25". ``None`` when the label names no pack (a
+    size such as "50 x 7" is never one). ``bare_number``: "25" alone is a pack size (an
+    option of a quantity selector)."""
     label = " ".join((label or "").split())
-    if not label:
+    phrase = parse_pack_phrase(label, bare_number=bare_number)
+    if phrase is None:
         return None
-    if _SINGLE.search(label):
-        return Pack(1, str(Packaging.SINGLE), label)
-    for pattern in (_OF_N, _N_CIGARS, _X_N):
-        match = pattern.search(label)
-        if match:
-            size = int(next(g for g in match.groups() if g))
-            if 0 < size <= MAX_PACK_SIZE:
-                # "Box of 25 (tubed)": the catalogue's words know "tubes", not "tubed".
-                packaging = packaging_from_text(re.sub(r"(?i)\btubed\b", "tubes", label))
-                if packaging == Packaging.OTHER:
-                    packaging = str(Packaging.SINGLE if size == 1 else Packaging.BOX)
-                return Pack(size, packaging, label)
-    try:
-        parsed = parse_packages(label)
-    except PackageParseError:
-        return None
-    return Pack(parsed[0].pack_size, parsed[0].packaging, label) if parsed else None
+    return Pack(phrase.pack_size, phrase.packaging, label)
 
 
-_PACK_TEXT = re.compile(
-    r"\s*[-\u2013\u2014,(|]?\s*(?:(?:bo[iî]te|box|[eé]tui|coffret|cabinet|pack|tubos?|tubes?|"
-    r"cardboard|carton)\s+(?:of|de|d['\u2019])\s*\d{1,5}(?:\s*(?:cigares?|cigars?))?|"
-    r"\d{1,5}\s*(?:cigares?|cigars?)|[àa]\s+l['\u2019]unit[eé])\s*\)?",
-    re.I,
+# --- names --------------------------------------------------------------------------------
+
+# What shops add to a product's name: the list of packs it is sold in, the product type,
+# "review" on a review site.
+_PACK_LIST_NOISE = re.compile(
+    r"(?i)\s*[-\u2013\u2014,(|:]?\s*\b(?:box|pack|single|singles|tubos?|kiste|einzeln)"
+    r"(?:\s*(?:,|and|&|/|und|\+|or|oder)\s*(?:box|pack|single|singles|tubos?|kiste|einzeln))+"
+    r"\b\s*\)?\s*$"
 )
-_SIZE_TEXT = re.compile(rf"\s*[-\u2013\u2014,(|]?\s*{_PAIR.pattern}\s*\)?", re.I)
+_WORD_NOISE = re.compile(
+    r"(?i)\s*[-\u2013\u2014,(|:]?\s*\b(?:"
+    r"(?:premium\s+)?(?:cigars?|cigares?|zigarren?|zigarre|sigari|sigaro|puros?|cigarros?)"
+    r"(?:\s+(?:review|rezension|test|critique))?"
+    r"|review|rezension|critique|online\s+kaufen|buy\s+online|acheter|kaufen"
+    r"|single|singles|einzeln|einzelzigarre|[àa]\s+l['\u2019]unit[eé]"
+    r")\b\s*\)?\s*$"
+)
+_LEADING_WORD_NOISE = re.compile(
+    r"(?i)^(?:(?:cigar\s+)?review\s*(?:[:\-\u2013\u2014]|of(?:\s+the)?)\s*"
+    r"|(?:sigaro|zigarre|cigare|cigar|puro)\s+)"
+)
+_PACK_TEXT = re.compile(
+    r"(?ix)\s*[-\u2013\u2014,(|]?\s*(?:"
+    r"(?:bo[iî]te|box|[eé]tui|coffret|cabinet|pack|packung|kiste|caja|scatola|tubos?|tubes?|"
+    r"cardboard|carton)\s*(?:of|de|da|d['\u2019]|[àa]|mit|x)?\s*\d{1,5}"
+    r"(?:\s*(?:cigares?|cigars?|zigarren|st(?:ü|ue?)ck))?"
+    r"|(?<![\w.])\d{1,5}\s*(?:cigares|cigars|zigarren|st(?:ü|ue?)ck)"
+    r"|(?<![\w.])1\s*(?:cigare|cigar|zigarre)"
+    r"|(?<![\w.])\d{1,5}er(?:\s*(?:kiste|box|packung|pack))?"
+    r"|(?<![\w.])\d{1,5}\s*-\s*pack"
+    r"|[àa]\s+l['\u2019]unit[eé]"
+    r")\s*\)?"
+)
 
 
 def clean_product_name(name: str) -> str:
-    """A product title without its pack and size ("Cohiba Robustos - Boîte de 25" →
-    "Cohiba Robustos"): the numbers left are the name's own (Siglo VI, No.2, BHK 52)."""
-    name = _PACK_TEXT.sub(" ", name or "")
-    name = _SIZE_TEXT.sub(" ", name)
-    return " ".join(name.split()).strip(" -,|\u2013\u2014")
+    """A product title without its packs, size and shop noise ("Cohiba Robustos - Boîte de
+    25" → "Cohiba Robustos"; "Romeo y Julieta Churchill Cigar - Box, Pack and Single" →
+    "Romeo y Julieta Churchill"): the numbers left are the name's own (Siglo VI, No.2)."""
+    name = normalise_fractions(" ".join((name or "").split()))
+    for match in reversed(find_sizes(name)):
+        name = name[: match.start] + " " + name[match.end :]
+    name = _PACK_TEXT.sub(" ", name)
+    name = re.sub(r"\(\s*\)", " ", name)
+    previous = None
+    while previous != name:
+        previous = name
+        name = " ".join(name.split()).strip(" -,|\u2013\u2014:")
+        name = _PACK_LIST_NOISE.sub("", name)
+        name = _WORD_NOISE.sub("", name)
+        name = _LEADING_WORD_NOISE.sub("", name)
+    return name.strip(" -,|\u2013\u2014:")
+
+
+def title_pack(name: str) -> Pack | None:
+    """The one pack a product title names ("Cohiba Siglo VI (Box of 10)"), not the list of
+    packs a shop sells under it ("… Box, Pack and Single")."""
+    stripped = _PACK_LIST_NOISE.sub("", " ".join((name or "").split()))
+    return parse_pack(stripped)

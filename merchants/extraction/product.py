@@ -1,119 +1,63 @@
-"""One product from a page: schema.org data first, per-site selectors on top.
+"""One product from a page: every source of the page read, then reconciled.
 
-The result (``ExtractedProduct``) is what the crawler upserts and what ``scrape_url``
-prints. Structured data gives name, brand, sku/gtin, description, images and offers;
-selectors fill in (and override) what a shop writes elsewhere: a size line such as
-"50 x 124 mm", a specification table in French, variant rows "Boîte de 10 — 1 234,50 €".
+1. schema.org data (JSON-LD, microdata, RDFa): name, brand, sku/gtin, images, offers;
+2. the shop platform's own product data (Shopify, WooCommerce, Magento, Shopware);
+3. what the page shows: option labels that are packs, specification tables (EN, DE, FR,
+   ES, IT), stock words, ``og:`` / ``product:`` meta tags (image, availability, price);
+4. the merchant's per-site selectors, on top of everything.
+
+Offers from the sources are reconciled (``reconcile_offers``): a structured offer without
+a pack takes the pack of a labelled offer with the same sku or price, "from" prices are
+dropped once real offers are known, and an offer whose pack stays unknown is kept as
+such (never assumed to be one cigar). Samplers and accessories are recognised
+(``merchants.extraction.kinds``) so that the catalogue never files them as cigars.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin
 
 from catalogue.naming import fold
+from cigarspace.text.dimensions import spec_field
+from merchants.extraction import page as visible
 from merchants.extraction.fields import (
-    Money,
-    Pack,
-    clean_product_name,
-    parse_availability,
-    parse_money,
-    parse_pack,
     parse_size,
+    title_pack,
 )
-from merchants.extraction.select import (
-    SelectorError,
-    decode_page,
-    parse_html,
-    select_all,
-    select_first,
+from merchants.extraction.kinds import product_kind
+from merchants.extraction.offers import MAX_OFFERS, as_list, structured_offers, text_of
+from merchants.extraction.options import visible_options, visible_rows
+from merchants.extraction.platforms import platform_offers
+from merchants.extraction.records import (
+    ExtractedOffer,
+    ExtractedProduct,
+    PageExtraction,
+    ProductKind,
 )
-from merchants.extraction.select import select_nodes as _nodes
+from merchants.extraction.select import SelectorError, decode_page, parse_html
+from merchants.extraction.site_selectors import apply_site_selectors
+from merchants.extraction.specs import apply_specs, content_pack
 from merchants.extraction.structured import structured_products
 
-MAX_OFFERS = 50
+__all__ = [
+    "ExtractedOffer",
+    "ExtractedProduct",
+    "PageExtraction",
+    "extract_page",
+    "looks_like_product_url",
+    "reconcile_offers",
+]
+
 MAX_IMAGES = 20
 
-# Labels of specification rows, folded (no accents, lower case), by field.
-SPEC_LABELS: dict[str, tuple[str, ...]] = {
-    "dimensions": ("dimension", "format", "size", "taille", "vitola"),
-    "length": ("length", "longueur", "largo"),
-    "ring_gauge": ("ring", "cepo", "diametre", "module", "gauge"),
-    "binder": ("binder", "sous-cape", "sous cape", "capote"),
-    "wrapper": ("wrapper", "cape", "capa"),
-    "filler": ("filler", "tripe", "tripa"),
-    "country": ("country", "pays", "origine", "origin", "provenance"),
-    "brand": ("brand", "marque", "marca"),
-}
-# "sous-cape" contains "cape": binder words are tested before wrapper words.
-SPEC_ORDER = ("dimensions", "length", "ring_gauge", "binder", "wrapper", "filler", "country")
-
-
-@dataclass
-class ExtractedOffer:
-    label: str = ""
-    pack: Pack | None = None
-    price: Money | None = None
-    available: bool | None = None
-    sku: str = ""
-
-
-@dataclass
-class ExtractedProduct:
-    name: str
-    brand: str = ""
-    sku: str = ""
-    gtin: str = ""
-    description: str = ""
-    images: list[str] = field(default_factory=list)
-    offers: list[ExtractedOffer] = field(default_factory=list)
-    length_mm: Decimal | None = None
-    ring_gauge: int | None = None
-    wrapper: str = ""
-    binder: str = ""
-    filler: str = ""
-    country: str = ""
-    sources: list[str] = field(default_factory=list)
-
-    @property
-    def clean_name(self) -> str:
-        return clean_product_name(self.name)
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["clean_name"] = self.clean_name
-        return data
-
-
-@dataclass
-class PageExtraction:
-    products: list[ExtractedProduct] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-# --- structured data -------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    if isinstance(value, dict):
-        value = value.get("name") or value.get("@value") or ""
-    return " ".join(str(value or "").split())
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+# --- structured data -------------------------------------------------------------------------
 
 
 def _image_urls(value: Any, base_url: str) -> list[str]:
     urls = []
-    for item in _as_list(value):
+    for item in as_list(value):
         if isinstance(item, dict):
             item = item.get("contentUrl") or item.get("url") or item.get("@id") or ""
         if isinstance(item, str) and item.strip():
@@ -121,98 +65,30 @@ def _image_urls(value: Any, base_url: str) -> list[str]:
     return urls
 
 
-def _offers_of(node: dict[str, Any]) -> list[dict[str, Any]]:
-    offers: list[dict[str, Any]] = []
-    for offer in _as_list(node.get("offers")):
-        if not isinstance(offer, dict):
-            continue
-        inner = [o for o in _as_list(offer.get("offers")) if isinstance(o, dict)]
-        offers.extend(inner or [offer])
-    # ProductGroup: each variant is a Product with its own offers and name ("Boîte de 10").
-    for variant in _as_list(node.get("hasVariant")):
-        if isinstance(variant, dict):
-            for offer in _offers_of(variant):
-                offers.append({"name": _text(variant.get("name")), **offer})
-    return offers[:MAX_OFFERS]
-
-
-def _offer(raw: dict[str, Any], *, product_name: str, currency: str) -> ExtractedOffer:
-    spec = raw.get("priceSpecification")
-    spec = spec[0] if isinstance(spec, list) and spec else spec
-    price_value = raw.get("price", raw.get("lowPrice"))
-    price_currency = raw.get("priceCurrency")
-    if price_value in (None, "") and isinstance(spec, dict):
-        price_value, price_currency = spec.get("price"), spec.get("priceCurrency")
-    label = _text(raw.get("name")) or _text(raw.get("description"))
-    quantity = raw.get("eligibleQuantity")
-    pack = parse_pack(label) or parse_pack(_text(raw.get("sku")))
-    if pack is None and isinstance(quantity, dict) and str(quantity.get("value", "")).isdigit():
-        pack = parse_pack(f"x{quantity['value']}")
-    if pack is None:
-        pack = parse_pack(product_name)
-    return ExtractedOffer(
-        label=label,
-        pack=pack,
-        price=parse_money(price_value, currency_hint=_text(price_currency) or currency),
-        available=parse_availability(raw.get("availability")),
-        sku=_text(raw.get("sku")),
-    )
-
-
-def _apply_specs(product: ExtractedProduct, specs: dict[str, str]) -> None:
-    """Fill sizes and blend from labelled values ("Longueur" → "124 mm")."""
-    for raw_label, value in specs.items():
-        label = fold(raw_label)
-        for key in SPEC_ORDER:
-            if any(word in label for word in SPEC_LABELS[key]):
-                _set_spec(product, key, value)
-                break
-
-
-def _set_spec(product: ExtractedProduct, key: str, value: str) -> None:
-    value = " ".join(str(value).split())
-    if not value:
-        return
-    if key == "dimensions":
-        size = parse_size(value)
-        product.length_mm = size.length_mm or product.length_mm
-        product.ring_gauge = size.ring_gauge or product.ring_gauge
-    elif key == "length":
-        size = parse_size(f"length {value}")
-        product.length_mm = size.length_mm or product.length_mm
-    elif key == "ring_gauge":
-        size = parse_size(f"ring {value}")
-        product.ring_gauge = size.ring_gauge or product.ring_gauge
-    elif key in ("wrapper", "binder", "filler", "country", "brand"):
-        setattr(product, key, value[:160])
-
-
 def _from_node(node: dict[str, Any], syntax: str, *, url: str, currency: str) -> ExtractedProduct:
-    name = _text(node.get("name"))
+    brand = node.get("brand") or node.get("manufacturer")
     product = ExtractedProduct(
-        name=name,
-        brand=_text(node.get("brand")) or _text(node.get("manufacturer")),
-        sku=_text(node.get("sku") or node.get("mpn")),
-        gtin=_text(
+        name=text_of(node.get("name")),
+        brand=text_of(brand),
+        sku=text_of(node.get("sku") or node.get("mpn")),
+        gtin=text_of(
             node.get("gtin13") or node.get("gtin") or node.get("gtin14") or node.get("gtin12")
         ),
-        description=_text(node.get("description"))[:2000],
+        description=text_of(node.get("description"))[:2000],
         images=_image_urls(node.get("image"), url),
+        category=text_of(node.get("category")),
         sources=[syntax],
     )
-    product.offers = [_offer(o, product_name=name, currency=currency) for o in _offers_of(node)]
-    specs = {}
-    for prop in _as_list(node.get("additionalProperty")):
-        if isinstance(prop, dict) and prop.get("name"):
-            specs[_text(prop["name"])] = _text(prop.get("value"))
+    product.offers = structured_offers(node, source=syntax, currency=currency)
+    specs = [
+        (text_of(prop.get("name")), text_of(prop.get("value")))
+        for prop in as_list(node.get("additionalProperty"))
+        if isinstance(prop, dict) and prop.get("name")
+    ]
     for key, label in (("width", "ring"), ("depth", "length")):
         if node.get(key):
-            specs[label] = _text(node[key])
-    _apply_specs(product, specs)
-    if product.length_mm is None or product.ring_gauge is None:
-        size = parse_size(f"{name} {product.description}")
-        product.length_mm = product.length_mm or size.length_mm
-        product.ring_gauge = product.ring_gauge or size.ring_gauge
+            specs.append((label, text_of(node[key])))
+    apply_specs(product, specs, fill=False)
     return product
 
 
@@ -227,76 +103,114 @@ def _merge(into: ExtractedProduct, other: ExtractedProduct) -> None:
     into.sources.extend(s for s in other.sources if s not in into.sources)
 
 
-# --- per-site selectors ----------------------------------------------------------------
+def _structured_crumbs(document) -> list[str]:
+    crumbs = []
+    for script in document.xpath("//script[contains(@type, 'ld+json')]"):
+        text = script.text or ""
+        if "BreadcrumbList" not in text:
+            continue
+        for name in re.findall(r'"name"\s*:\s*"([^"]{1,80})"', text):
+            crumbs.append(name)
+    return crumbs
 
 
-def _apply_selectors(
-    document,
-    product: ExtractedProduct | None,
-    selectors: dict[str, Any],
-    *,
-    url: str,
-    currency: str,
-) -> ExtractedProduct | None:
-    if not selectors:
-        return product
-    name = select_first(document, selectors["name"]) if selectors.get("name") else ""
-    if product is None:
-        if not name:
-            return None
-        product = ExtractedProduct(name=name, sources=["selectors"])
-    elif name:
-        product.name = name
-    if "selectors" not in product.sources:
-        product.sources.append("selectors")
-    for key in ("brand", "sku", "description", "wrapper", "binder", "filler", "country"):
-        if selectors.get(key) and (value := select_first(document, selectors[key])):
-            setattr(product, key, value[:2000])
-    for key in ("dimensions", "length", "ring_gauge"):
-        if selectors.get(key) and (value := select_first(document, selectors[key])):
-            _set_spec(product, key, value)
-    if spec := selectors.get("specs"):
-        rows = _nodes(document, spec["row"])
-        specs = {select_first(row, spec["label"]): select_first(row, spec["value"]) for row in rows}
-        _apply_specs(product, {k: v for k, v in specs.items() if k})
-    if selectors.get("images"):
-        for image in select_all(document, selectors["images"]):
-            absolute = urljoin(url, image)
-            if absolute not in product.images:
-                product.images.append(absolute)
-    if variants := selectors.get("variants"):
-        offers = []
-        for row in _nodes(document, variants["row"])[:MAX_OFFERS]:
-            label = select_first(row, variants["label"]) if variants.get("label") else ""
-            price = select_first(row, variants["price"]) if variants.get("price") else ""
-            stock = (
-                select_first(row, variants["availability"]) if variants.get("availability") else ""
-            )
-            if not label and not price:
-                continue
-            offers.append(
-                ExtractedOffer(
-                    label=label,
-                    pack=parse_pack(label),
-                    price=parse_money(price, currency_hint=currency),
-                    available=parse_availability(stock) if stock else None,
-                )
-            )
-        if offers:
-            product.offers = offers
-    elif selectors.get("price") and (price := select_first(document, selectors["price"])):
-        pack_label = select_first(document, selectors["pack"]) if selectors.get("pack") else ""
-        product.offers = [
-            ExtractedOffer(
-                label=pack_label,
-                pack=parse_pack(pack_label) or parse_pack(product.name),
-                price=parse_money(price, currency_hint=currency),
-            )
-        ]
-    return product
+def _main_product(candidates: list[ExtractedProduct], title: str) -> ExtractedProduct | None:
+    """The page's own product: the one its heading names (a list of related products may
+    come first in the data), else the first."""
+    if not candidates:
+        return None
+    folded_title = fold(title)
+    for product in candidates:
+        name = fold(product.clean_name)
+        if name and folded_title and (name in folded_title or folded_title in name):
+            return product
+    return candidates[0]
 
 
-# --- entry point -------------------------------------------------------------------------
+# --- offers ------------------------------------------------------------------------------------
+
+
+def _same_price(a: ExtractedOffer, b: ExtractedOffer) -> bool:
+    return (
+        a.price is not None
+        and b.price is not None
+        and a.price.amount == b.price.amount
+        and (a.price.currency == b.price.currency or None in (a.price.currency, b.price.currency))
+    )
+
+
+def reconcile_offers(offers: list[ExtractedOffer]) -> list[ExtractedOffer]:
+    """One offer per pack, each with the best facts any source gave about it."""
+    real = [o for o in offers if not o.is_summary]
+    if real:
+        offers = real
+    packed = [o for o in offers if o.pack is not None]
+    unpacked = [o for o in offers if o.pack is None]
+    leftovers = []
+    for offer in unpacked:
+        # A structured offer without a pack and a labelled one with the same sku, or the
+        # same price, are one offer: the label gives the pack.
+        twin = next((p for p in packed if offer.sku and p.sku == offer.sku), None)
+        if twin is None:
+            same_price = [p for p in packed if _same_price(p, offer)]
+            twin = same_price[0] if len(same_price) == 1 else None
+        if twin is None:
+            selected = [p for p in packed if p.selected and p.price is None]
+            twin = selected[0] if len(selected) == 1 and offer.price is not None else None
+        if twin is not None:
+            twin.price = twin.price or offer.price
+            twin.sku = twin.sku or offer.sku
+            twin.url = twin.url or offer.url
+            if twin.available is None:
+                twin.available = offer.available
+            continue
+        leftovers.append(offer)
+    merged: dict[tuple[int, str], ExtractedOffer] = {}
+    for offer in packed:
+        size = offer.pack.pack_size
+        same = [k for k in merged if k[0] == size]
+        key = next((k for k in same if _compatible(merged[k], offer)), None)
+        if key is None:
+            # Another price for the same pack: the earlier source (structured data first)
+            # stands; the same size in another packaging is another offer.
+            merged.setdefault((size, offer.pack.packaging), offer)
+            continue
+        kept = merged[key]
+        kept.price = kept.price or offer.price
+        kept.sku = kept.sku or offer.sku
+        kept.url = kept.url or offer.url
+        if kept.available is None:
+            kept.available = offer.available
+        # A quantity alone ("25") says less than a label ("25er Kiste").
+        if not kept.label and offer.label:
+            kept.pack, kept.label = offer.pack, offer.label
+    result = list(merged.values())
+    seen_unpacked: set[tuple] = set()
+    for offer in leftovers:
+        key = (offer.price.amount if offer.price else None, offer.sku, offer.label)
+        if offer.price is None or key in seen_unpacked:
+            continue
+        seen_unpacked.add(key)
+        result.append(offer)
+    return result[:MAX_OFFERS]
+
+
+def _compatible(a: ExtractedOffer, b: ExtractedOffer) -> bool:
+    """Two offers of the same pack size are one unless both are priced differently."""
+    return a.price is None or b.price is None or _same_price(a, b)
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def _looks_like_a_product(meta: dict[str, str], specs: list, offers: list) -> bool:
+    """A page without structured data is read as a product when it says so (``og:type``
+    product, a price meta tag), sells packs, or describes a cigar's size."""
+    if meta.get("og:type", "").startswith("product") or meta.get("product:price:amount"):
+        return True
+    if offers:
+        return True
+    return any(spec_field(label) for label, _value in specs)
 
 
 def extract_page(
@@ -308,42 +222,103 @@ def extract_page(
 ) -> PageExtraction:
     """The product of a page (``products`` is empty for pages that hold none).
 
-    The page's main product is the first schema.org ``Product``; other product nodes
-    with the same name (variants written as separate products) are merged into it, and
-    products of another name (related products, carousels) are ignored.
+    The page's main product is the schema.org ``Product`` its heading names (else the
+    first); other product nodes with the same name (variants written as separate
+    products) are merged into it, and products of another name (related products,
+    carousels) are ignored. A page without structured data gives a product when it looks
+    like one (``_looks_like_a_product``). ``currency`` is the merchant's, used when the
+    page states none.
     """
     html_text = decode_page(content)
     document = parse_html(html_text, base_url=url)
+    meta = visible.meta_tags(document)
+    currency = visible.page_currency(html_text, document, meta, default=currency)
     data = structured_products(html_text, document, url=url)
     result = PageExtraction(warnings=list(data.warnings))
-    main: ExtractedProduct | None = None
-    for syntax, node in data.products:
-        product = _from_node(node, syntax, url=url, currency=currency)
-        if not product.name:
-            continue
-        if main is None:
-            main = product
-        elif fold(product.clean_name) == fold(main.clean_name):
+    candidates = [
+        product
+        for syntax, node in data.products
+        if (product := _from_node(node, syntax, url=url, currency=currency)).name
+    ]
+    main = _main_product(candidates, visible.page_title(document, meta))
+    for product in candidates:
+        if product is not main and fold(product.clean_name) == fold(main.clean_name):
             _merge(main, product)
+
+    platform, extra = platform_offers(document, url=url, currency=currency)
+    specs = visible.spec_rows(document)
+    options = []
+    if not platform:
+        options = visible_options(document, currency=currency)
+        # Variant rows ("25er Kiste | 280,00 €") when nothing else states the packs: a
+        # table of structured offers is read once, from its markup.
+        stated = options or (main is not None and any(o.pack for o in main.offers))
+        if not stated:
+            options = visible_rows(document, currency=currency)
+    if main is None and _looks_like_a_product(meta, specs, platform or options):
+        name = extra.get("name") or visible.page_title(document, meta)
+        if name:
+            main = ExtractedProduct(name=name, sources=["page"])
+    if main is not None:
+        _complete(main, document, meta, platform, options, specs, extra, url=url, currency=currency)
     try:
-        main = _apply_selectors(document, main, selectors or {}, url=url, currency=currency)
+        main = apply_site_selectors(document, main, selectors or {}, url=url, currency=currency)
     except (SelectorError, KeyError) as exc:
         result.warnings.append(f"per-site selectors failed: {exc}")
     if main is not None:
         main.images = list(dict.fromkeys(main.images))[:MAX_IMAGES]
-        main.offers = _dedupe_offers(main.offers)
+        main.offers = reconcile_offers(main.offers)
+        # One price, no pack anywhere: the title ("… (Box of 10)") or a content row
+        # ("Inhalt: 25 Stück") may name the one pack sold.
+        if len(main.offers) == 1 and main.offers[0].pack is None:
+            main.offers[0].pack = title_pack(main.name) or content_pack(specs)
+        for offer in main.offers:
+            if offer.available is None:
+                offer.available = main.available
+        if main.kind != ProductKind.CIGAR:
+            main.length_mm = main.ring_gauge = None  # not one cigar's size
         result.products.append(main)
     return result
 
 
-def _dedupe_offers(offers: list[ExtractedOffer]) -> list[ExtractedOffer]:
-    """One offer per pack (the same pack seen in JSON-LD and microdata is one offer)."""
-    seen: dict[tuple, ExtractedOffer] = {}
-    for offer in offers:
-        key = (offer.pack.packaging, offer.pack.pack_size) if offer.pack else ("?", offer.label)
-        if key not in seen or (seen[key].price is None and offer.price is not None):
-            seen[key] = offer
-    return list(seen.values())
+def _complete(
+    main: ExtractedProduct,
+    document,
+    meta: dict[str, str],
+    platform: list[ExtractedOffer],
+    options: list[ExtractedOffer],
+    specs: list[tuple[str, str]],
+    extra: dict[str, Any],
+    *,
+    url: str,
+    currency: str,
+) -> None:
+    """Fill the main product from everything outside its structured data."""
+    if extra.get("platform"):
+        main.sources.append(extra["platform"])
+    if options:
+        main.sources.append("visible options")
+    main.offers.extend(platform)
+    main.offers.extend(options)
+    if (summary := visible.meta_offer(meta, currency=currency)) is not None:
+        main.offers.append(summary)
+    main.brand = main.brand or extra.get("brand", "") or meta.get("product:brand", "")
+    main.images.extend(extra.get("images", []))
+    if not main.images:
+        main.images.extend(visible.meta_images(meta, url=url))
+    main.available = visible.meta_availability(meta)
+    if main.available is None:
+        main.available = visible.visible_availability(document)
+    apply_specs(main, specs, fill=True)
+    if main.length_mm is None or main.ring_gauge is None:
+        # Rows with several labels in one line ("Length: 5 5/8 in Ring Gauge: 46").
+        rows_text = " · ".join(f"{label} {value}" for label, value in specs)
+        for text in (main.name, main.description, rows_text):
+            size = parse_size(text)
+            main.length_mm = main.length_mm or size.length_mm
+            main.ring_gauge = main.ring_gauge or size.ring_gauge
+    main.category = main.category or visible.breadcrumbs(document, _structured_crumbs(document))
+    main.kind, main.kind_reason = product_kind(main.name, category=main.category)
 
 
 def looks_like_product_url(url: str) -> bool:

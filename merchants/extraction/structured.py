@@ -108,12 +108,41 @@ def _compact_rdfa(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [_compact_node(item, nodes) for item in items if "Product" in _types(item)]
 
 
+def _json_ld_ids(value: Any, ids: dict[str, dict], depth: int = 0) -> None:
+    if depth > 8:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _json_ld_ids(item, ids, depth + 1)
+    elif isinstance(value, dict):
+        if isinstance(value.get("@id"), str) and len(value) > 1:
+            ids.setdefault(value["@id"], value)
+        for inner in value.values():
+            _json_ld_ids(inner, ids, depth + 1)
+
+
+def _resolve_references(value: Any, ids: dict[str, dict], depth: int = 0) -> Any:
+    """``{"@id": "#offer-1"}`` replaced by the node of that id (graphs written by SEO
+    plugins keep offers and brands as separate nodes)."""
+    if depth > 4:
+        return value
+    if isinstance(value, list):
+        return [_resolve_references(item, ids, depth + 1) for item in value]
+    if isinstance(value, dict):
+        if set(value) == {"@id"} and value["@id"] in ids:
+            return _resolve_references(ids[value["@id"]], ids, depth + 1)
+        return {key: _resolve_references(inner, ids, depth + 1) for key, inner in value.items()}
+    return value
+
+
 def structured_products(html_text: str, document: etree._Element, *, url: str) -> StructuredData:
     data = StructuredData()
     blocks, data.warnings = json_ld_blocks(document)
     found: list[dict[str, Any]] = []
     _walk(blocks, found)
-    data.products.extend(("json-ld", node) for node in found)
+    ids: dict[str, dict] = {}
+    _json_ld_ids(blocks, ids)
+    data.products.extend(("json-ld", _resolve_references(node, ids)) for node in found)
     for syntax, marker in (("microdata", "itemscope"), ("rdfa", "typeof")):
         # extruct parses the page again per syntax: skip a syntax the page cannot hold.
         if marker not in html_text:

@@ -13,10 +13,15 @@ from merchants.services.merchants import (
     merchant_update,
     merchant_validate,
 )
-from merchants.services.products import (
-    ProductOutcome,
+from merchants.services.packages import (
+    merchant_offers_replace,
     merchant_packages_mark_unavailable,
     merchant_packages_upsert,
+)
+from merchants.services.products import (
+    CigarPlan,
+    ProductOutcome,
+    cigar_plan,
     merchant_product_touch,
     merchant_product_upsert,
     provenance_record,
@@ -38,7 +43,9 @@ from merchants.services.runs import (
 __all__ = [
     "MERCHANT_FIELDS",
     "SELECTOR_KEYS",
+    "CigarPlan",
     "ProductOutcome",
+    "cigar_plan",
     "crawl_run_count",
     "crawl_run_finish",
     "crawl_run_resumable",
@@ -51,6 +58,7 @@ __all__ = [
     "frontier_previous_validators",
     "known_product_urls",
     "merchant_create",
+    "merchant_offers_replace",
     "merchant_packages_mark_unavailable",
     "merchant_packages_upsert",
     "merchant_product_touch",

@@ -82,3 +82,27 @@ def test_crawl_now_action_queues_a_task(admin_client_logged_in, habanos, maison,
     assert "Queued a crawl of 1 merchant(s)" in response.content.decode()
     # django-q runs inline in tests: the run exists and finished.
     assert CrawlRun.objects.get().trigger == "admin"
+
+
+def test_a_sampler_opens_without_a_cigar_and_shows_its_offers(admin_client_logged_in, habanos):
+    from merchants import services
+    from merchants.extraction.product import extract_page
+
+    html = (
+        '<script type="application/ld+json">{"@type": "Product", "name": "Cohiba Gift Set",'
+        '"brand": "Cohiba", "offers": {"@type": "Offer", "name": "Box of 3", "price": "80",'
+        '"priceCurrency": "EUR"}}</script>'
+    )
+    extracted = extract_page(html, url="https://shop.test/p/gift").products[0]
+    merchant = services.merchant_create(name="Gift Shop", base_url="https://shop.test/")
+    outcome = services.merchant_product_upsert(
+        merchant=merchant, url="https://shop.test/p/gift", extracted=extracted, content_hash="x"
+    )
+    client = admin_client_logged_in
+    listing = client.get(reverse("admin:merchants_merchantproduct_changelist"))
+    assert "(sampler or gift set)" in listing.content.decode().casefold()
+    page = client.get(
+        reverse("admin:merchants_merchantproduct_change", args=[outcome.product.pk])
+    ).content.decode()
+    assert "Box of 3" in page
+    assert "80.00" in page

@@ -47,6 +47,17 @@ def test_list_detail_runs_and_products(user_api, habanos, maison, maison_server)
     assert len(products["results"]) == 2
     flagged = [p for p in products["results"] if p["cigar_needs_review"]]
     assert all(p["resolution"] == "created" for p in flagged)
+    # Every offer of a page, with where it was read.
+    robustos = next(
+        p for p in user_api.get("/api/v1/merchants/maison/products/").json()["results"]
+        if p["name"] == "Cohiba Robustos"
+    )  # fmt: skip
+    assert [(o["pack_size"], o["price"], o["source"]) for o in robustos["offers"]] == [
+        (25, "1234.50", "selectors"),
+        (3, "148.20", "selectors"),
+        (1, "49.40", "selectors"),
+    ]
+    assert robustos["kind"] == "cigar"
 
 
 def test_unknown_merchant_is_a_json_404(user_api):

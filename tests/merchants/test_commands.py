@@ -58,7 +58,9 @@ def test_crawl_that_cannot_read_robots_fails_loudly(habanos, casa, casa_server):
 
 
 def test_scrape_url_prints_the_extraction_and_writes_nothing(habanos, maison, maison_server):
-    output = run_command("scrape_url", maison_server.url("/boutique/cohiba-robustos.html"))
+    output = run_command(
+        "scrape_url", maison_server.url("/boutique/cohiba-robustos.html"), "--json"
+    )
     start, end = output.index("{"), output.rindex("}") + 1
     product = json.loads(output[start:end])
     assert product["name"] == "Cohiba Robustos"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_q.models import Schedule
 
-from catalogue.models import CigarPackage, Packaging
+from catalogue.models import CigarPackage
 from merchants import services
 from merchants.extraction.fields import Money, Pack
 from merchants.extraction.product import ExtractedOffer, ExtractedProduct
@@ -182,24 +182,27 @@ def test_an_unknown_brand_is_created_with_the_cigar_flagged(habanos):
     )
 
 
-def test_packages_upsert_per_pack_and_a_price_without_pack_is_a_single(habanos):
+def test_packages_upsert_per_pack_and_a_price_without_pack_prices_no_package(habanos):
     merchant = make()
     cigar = habanos[0]
     now = timezone.now()
     offers = [
         _offer(25, "box", "300"),
-        ExtractedOffer(label="", pack=None, price=Money(Decimal("12.50"), None)),
+        # A price the page states no pack for: it may be a box's price, so it must not
+        # become one cigar's.
+        ExtractedOffer(label="", pack=None, price=Money(Decimal("280.00"), None)),
     ]
     assert services.merchant_packages_upsert(
         cigar=cigar, merchant=merchant, url="https://shop.test/p", offers=offers, observed_at=now
     )
-    single = CigarPackage.objects.get(merchant=merchant.name, packaging=Packaging.SINGLE)
-    assert (single.pack_size, single.price, single.currency) == (1, Decimal("12.50"), "EUR")
+    box = CigarPackage.objects.get(merchant=merchant.name)
+    assert (box.pack_size, box.price, box.currency) == (25, Decimal("300"), "EUR")
+    assert not CigarPackage.objects.filter(merchant=merchant.name, pack_size=1).exists()
     later = now + timedelta(hours=1)
     assert not services.merchant_packages_upsert(
         cigar=cigar, merchant=merchant, url="https://shop.test/p", offers=offers, observed_at=later
     )
-    assert CigarPackage.objects.get(pk=single.pk).observed_at == later
+    assert CigarPackage.objects.get(pk=box.pk).observed_at == later
     # The catalogue's own packages of the cigar (merchant "") are never touched.
     assert not CigarPackage.objects.filter(merchant="").exists()
 
