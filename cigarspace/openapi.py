@@ -12,6 +12,8 @@ permissions, throttles):
   where none is needed);
 - 403: an authenticated user without the operator role is refused;
 - 404: the path names an object, or the list is paginated (a page or cursor out of range);
+- 406: every view (content negotiation refuses an Accept header naming nothing it
+  produces);
 - 429: the view is throttled;
 - any other error response a view documents itself (409, 412, 413, …) gets the body too.
 """
@@ -67,6 +69,7 @@ DESCRIPTIONS = {
     "401_optional": "Credentials were sent but are invalid or expired (none are needed here).",
     403: "Authenticated, but not allowed (reserved to operators).",
     404: "Not found: no such object, or a page or cursor out of range.",
+    406: "The Accept header asks for a representation the API does not produce (JSON).",
     429: "Too many requests: retry after the number of seconds in Retry-After.",
 }
 RETRY_AFTER = {
@@ -122,6 +125,10 @@ def _error_statuses(path: str, method: str, operation: dict, view) -> dict[int, 
             statuses[403] = DESCRIPTIONS[403]
     if "{" in path or query & PAGE_PARAMETERS:
         statuses[404] = DESCRIPTIONS[404]
+    if view is not None:
+        # Every view negotiates its content: an Accept header naming nothing it produces
+        # is refused before the view runs.
+        statuses[406] = DESCRIPTIONS[406]
     if view is not None and view.get_throttles():
         statuses[429] = DESCRIPTIONS[429]
     return statuses
