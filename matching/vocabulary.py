@@ -125,9 +125,6 @@ class CatalogueVocabulary:
     def siblings_with_word(self, brand_id: int, word: str, position: int) -> tuple[int, ...]:
         return tuple(p for p in self.brand_words.get((brand_id, word), ()) if p != position)
 
-    def siblings_with_code(self, brand_id: int, code: str, position: int) -> tuple[int, ...]:
-        return tuple(p for p in self.brand_codes.get((brand_id, code), ()) if p != position)
-
     def siblings_with_words(
         self, brand_id: int, words: tuple[str, ...], position: int
     ) -> tuple[int, ...]:
@@ -179,10 +176,3 @@ def build_vocabulary(cigars: list) -> CatalogueVocabulary:
         brand_word_sets={k: tuple(v) for k, v in brand_word_sets.items()},
         separation=separation,
     )
-
-
-def codes_compatible(label: Counter, cigar: Counter) -> bool:
-    """No role in which both state a value and the values differ."""
-    label_extra, cigar_extra = label - cigar, cigar - label
-    label_roles = {code_role(c) for c in label_extra}
-    return not any(code_role(c) in label_roles for c in cigar_extra)
