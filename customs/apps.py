@@ -24,5 +24,5 @@ class CustomsConfig(AppConfig):
         health_check_register("sources", sources_health, gating=False)
         # After the whole migrate run (django_q's tables and the seeded sources exist).
         post_migrate.connect(
-            _ensure_sources_and_schedules, sender=self, dispatch_uid="customs.register_schedules"
+            _ensure_sources_and_schedules, sender=self, dispatch_uid="customs.schedules_register"
         )
