@@ -216,3 +216,10 @@ def test_the_circle_check_finds_a_circle(tmp_path):
     )
     (app / "other.py").write_text("def later():\n    from shop import writes\n")
     assert import_cycles(tmp_path, ["shop"]) == [["shop.runs", "shop.writes"]]
+
+
+def test_the_demo_is_an_app_and_the_kernel_holds_no_demo():
+    assert not (ROOT / "cigarspace" / "demo.py").exists()
+    assert "demo" in settings.INSTALLED_APPS
+    commands = {p.stem for p in (ROOT / "demo" / "management" / "commands").glob("demo_*.py")}
+    assert commands == {"demo_setup", "demo_serve"}
