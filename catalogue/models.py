@@ -381,6 +381,7 @@ class CigarAlias(TimeStampedModel):
 
     class Meta:
         db_table = "cigar_alias"
+        verbose_name_plural = "cigar aliases"
         ordering = ["source_slug", "normalised_label"]
         constraints = [
             models.CheckConstraint(

@@ -189,6 +189,7 @@ class CustomsPriceEntry(models.Model):
 
     class Meta:
         db_table = "customs_price_entry"
+        verbose_name_plural = "customs price entries"
         ordering = ["publication", "row_number"]
         constraints = [
             models.UniqueConstraint(
@@ -263,6 +264,7 @@ class CustomsFetch(models.Model):
 
     class Meta:
         db_table = "customs_fetch"
+        verbose_name_plural = "customs fetches"
         ordering = ["-fetched_at"]
         indexes = [
             models.Index(fields=["source", "purpose", "-fetched_at"], name="customs_fetch_recent")

@@ -59,6 +59,7 @@ class CigarCustomsMatch(TimeStampedModel):
 
     class Meta:
         db_table = "cigar_customs_match"
+        verbose_name_plural = "cigar customs matches"
         ordering = ["price_entry", "rank"]
         constraints = [
             models.UniqueConstraint(
@@ -327,3 +328,70 @@ class VocabularyEvidence(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("vocabulary evidence rows are append-only.")
         super().save(*args, **kwargs)
+
+
+class ReviewGroupMember(models.Model):
+    """The review group of a pending entry: one queue item per product, not per line.
+
+    Entries of one source whose labels name the same product — the same brand, name words
+    and edition words once pack size, packaging and presentation words are set aside —
+    share a ``group_key``, across editions (``matching.services.groups``). Derived data,
+    recomputed whenever it is missing or its label changed; a split (``ReviewGroupSplit``)
+    gives a label a key of its own.
+    """
+
+    price_entry = models.OneToOneField(
+        "customs.CustomsPriceEntry",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="review_group",
+    )
+    source_slug = models.CharField(max_length=64)
+    group_key = models.CharField(max_length=600)
+    #: The brand as the label names it (a catalogue brand's id, else its first word).
+    brand_key = models.CharField(max_length=120, db_index=True)
+    brand_name = models.CharField(max_length=120, blank=True)
+    #: The entry's ``normalised_label`` when the key was computed (stale keys are redone).
+    label_key = models.CharField(max_length=500)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "matching_review_group_member"
+        indexes = [
+            models.Index(fields=["source_slug", "group_key"], name="review_group_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price_entry_id}: {self.group_key}"
+
+
+class ReviewGroupSplit(models.Model):
+    """An operator's word that a label is a product of its own, not of its group.
+
+    Kept per source and normalised label (so later editions of the label stay apart too);
+    never deleted by the code: it is an operator's decision.
+    """
+
+    source_slug = models.CharField(max_length=64)
+    normalised_label = models.CharField(max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "matching_review_group_split"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_slug", "normalised_label"], name="review_group_split_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_slug}: {self.normalised_label!r} split off"
