@@ -18,6 +18,31 @@ def queue_publication_matching(sender, publication_id: int, **kwargs) -> None:
     )
 
 
+def queue_labels_reopen(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A cigar joined the catalogue: labels marked "not in the catalogue" that name its brand
+    are matched again in the background (``matching.services.groups.labels_reopen_for_cigar``).
+
+    Only when such labels exist: a catalogue import creating hundreds of cigars queues
+    nothing on a database without them.
+    """
+    if not created or raw:
+        return
+    from catalogue.models import AliasKind, CigarAlias
+
+    if not CigarAlias.objects.filter(kind=AliasKind.NOT_IN_CATALOGUE).exists():
+        return
+    from django_q.tasks import async_task
+
+    cigar_id = instance.pk
+    transaction.on_commit(
+        lambda: async_task(
+            "matching.tasks.reopen_labels_for_cigar",
+            cigar_id,
+            task_name=f"reopen labels for cigar {cigar_id}",
+        )
+    )
+
+
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = "Matching"
@@ -31,5 +56,12 @@ class MatchingConfig(AppConfig):
 
         publication_ingested.connect(
             queue_publication_matching, dispatch_uid="matching.queue_publication_matching"
+        )
+        from django.db.models.signals import post_save
+
+        post_save.connect(
+            queue_labels_reopen,
+            sender="catalogue.Cigar",
+            dispatch_uid="matching.queue_labels_reopen",
         )
         schedules_after_migrate(self)

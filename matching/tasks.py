@@ -4,6 +4,9 @@
   commits (``customs.signals.publication_ingested``, connected in ``matching.apps``):
   embeds its entries (and any cigar without a vector), then matches it incrementally;
 - ``match_pending()``: the hourly safety net: every entry never scored (or relabelled);
+- ``reopen_labels_for_cigar(cigar_id)``: queued when a cigar joins the catalogue
+  (``matching.apps.queue_labels_reopen``): labels "not in the catalogue" it fits go back
+  to review;
 - ``embed_missing()``: vectors for entries without one of the current model (cigars have
   the catalogue's own schedule).
 """
@@ -51,3 +54,13 @@ def embed_missing() -> dict:
     # Cigars have their own schedule (catalogue.tasks.embed_missing_cigars).
     counts = embed_pending(mode="missing", include_cigars=False)
     return {"cigars": counts.cigars, "entries": counts.entries, "model": counts.model}
+
+
+def reopen_labels_for_cigar(cigar_id: int) -> dict:
+    from catalogue.models import Cigar
+    from matching.services.groups import labels_reopen_for_cigar
+
+    cigar = Cigar.objects.filter(pk=cigar_id).first()
+    if cigar is None:
+        return {"cigar": cigar_id, "skipped": True}
+    return {"cigar": cigar_id, "reopened": labels_reopen_for_cigar(cigar=cigar)}

@@ -205,3 +205,21 @@ def test_a_brand_not_carried_then_a_fitting_cigar_reopens_its_labels(habanos, do
     assert CigarCustomsMatch.objects.get(price_entry=esmeralda, cigar=reyes).status == (
         MatchStatus.HUMAN_REJECTED
     )
+
+
+def test_adding_a_cigar_queues_the_reopening_after_commit(
+    habanos, douane, django_capture_on_commit_callbacks
+):
+    june = new_publication(douane, dt.date(2026, 6, 1))
+    (entry,) = add_entries(june, ["Trinidad Esmeralda, en 12 cigares"])
+    reyes = cigar("Trinidad Reyes")
+    pending(entry, reyes, "0.500")
+    group_members_refresh()
+    brand_mark_not_carried(brand_key=f"b{reyes.line.brand_id}", actor=OperatorFactory())
+
+    # The hook (matching.apps) queues the task after the commit; tasks run inline in tests.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        new = cigar_create(line=reyes.line, vitola_name="Esmeralda", ring_gauge=53)
+    assert callbacks
+    best = CigarCustomsMatch.objects.get(price_entry=entry, rank=1)
+    assert (best.cigar_id, best.status) == (new.pk, MatchStatus.PENDING_REVIEW)
