@@ -137,6 +137,7 @@ def review_queue(
     score_max=None,
     brand=None,
     change_kind: str | None = None,
+    label_brand: str | None = None,
 ) -> QuerySet[CigarCustomsMatch]:
     """Best candidates awaiting review: most uncertain (score nearest the middle of the
     review band) first, then the most valuable (pack price)."""
@@ -158,6 +159,9 @@ def review_queue(
             )
     if change_kind:
         queryset = queryset.filter(price_entry__change_kind=change_kind)
+    if label_brand:
+        # The brand the label names (its review group's), carried by the catalogue or not.
+        queryset = queryset.filter(price_entry__review_group__brand_key=label_brand)
     return (
         queryset.select_related(
             "cigar__line__brand", "price_entry__publication__source", "decided_by"

@@ -14,7 +14,7 @@ from customs.models import ChangeKind
 from matching.models import MatchStatus
 
 ALL = "all"
-QUEUE_PARAMS = ("status", "source", "publication", "band", "brand", "change_kind")
+QUEUE_PARAMS = ("status", "source", "publication", "band", "brand", "change_kind", "label_brand")
 SCORE_BANDS = {
     "lt50": ("below 0.50", None, Decimal("0.499")),
     "50-60": ("0.50 to 0.59", Decimal("0.500"), Decimal("0.599")),
@@ -32,6 +32,9 @@ ORM_LOOKUPS = {
     "score_max": "score__lte",
     "brand": "cigar__line__brand_id",
     "change_kind": "price_entry__change_kind",
+    # The brand the label names (``matching.services.groups.brand_identity``), which may be
+    # one the catalogue does not carry: "review this brand".
+    "label_brand": "price_entry__review_group__brand_key",
 }
 
 
@@ -60,6 +63,9 @@ def queue_filters(params) -> dict:
         filters["brand"] = params["brand"]
     if params.get("change_kind") in ChangeKind.values:
         filters["change_kind"] = params["change_kind"]
+    label_brand = str(params.get("label_brand") or "")
+    if label_brand and len(label_brand) <= 120:
+        filters["label_brand"] = label_brand
     return filters
 
 

@@ -1,10 +1,13 @@
 """The match changelist as the review queue, and the read-only audit trail.
 
 The queue lists each entry's best candidate (``matching.selectors.review_queue``): pending
-review by default, the most uncertain and most valuable first. Rows open the review page
-of their entry; bulk accept/reject call the decision services one match at a time, so
-each decision writes its audit event and a conflict with another reviewer is counted, not
-overwritten.
+review by default, the most uncertain and most valuable first, one row per product
+(``matching.group_selectors.queue_grouped``: the entries of a review group, across
+editions and presentations, show as one item; its size is in the "Group" column, the
+counts above the list say items and lines). Rows open the review page of their entry;
+bulk accept/reject call the decision services one match at a time (and settle the rest of
+each row's group the same way), so each decision writes its audit event and a conflict
+with another reviewer is counted, not overwritten.
 """
 
 from __future__ import annotations
@@ -29,9 +32,20 @@ from matching.admin.params import (
 )
 from matching.admin.permissions import ReviewPermissionMixin
 from matching.conf import SIGNAL_NAMES, current_config
+from matching.group_selectors import (
+    pending_brands,
+    pending_group_sizes,
+    queue_counts,
+    queue_grouped,
+)
 from matching.models import CigarCustomsMatch, MatchEvent, MatchStatus
 from matching.selectors import review_queue
 from matching.services.decisions import DecisionConflict, match_accept, match_reject
+from matching.services.groups import (
+    brand_mark_not_carried,
+    group_members_refresh,
+    group_settle_members,
+)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -120,6 +134,16 @@ class BrandFilter(QueueFilter):
         )
 
 
+class LabelBrandFilter(QueueFilter):
+    """The brand the labels name, carried by the catalogue or not ("review this brand")."""
+
+    title = "brand (named by the label)"
+    parameter_name = "label_brand"
+
+    def lookups(self, request, model_admin):
+        return [(key, f"{name} ({lines})") for key, name, lines in pending_brands()]
+
+
 class ChangeKindFilter(QueueFilter):
     title = "change kind"
     parameter_name = "change_kind"
@@ -135,6 +159,7 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     deletable = False
     list_display = (
         "price_label",
+        "group_size",
         "pack",
         "price",
         "proposed_cigar",
@@ -150,13 +175,14 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         PublicationFilter,
         ScoreBandFilter,
         BrandFilter,
+        LabelBrandFilter,
         ChangeKindFilter,
     )
     search_fields = ("price_entry__raw_label", "cigar__full_name")
     list_per_page = 50
     # COUNT(*) over the whole table on every page view is the slow part of a big queue.
     show_full_result_count = False
-    actions = ["accept_selected", "reject_selected"]
+    actions = ["accept_selected", "reject_selected", "brand_not_carried"]
     readonly_fields = (
         "cigar",
         "price_entry",
@@ -178,7 +204,15 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     def get_queryset(self, request) -> QuerySet[CigarCustomsMatch]:
         # Every status (the status filter narrows it), best candidates only, with the
         # ``uncertainty`` annotation the ordering needs; related rows in the same query.
-        return review_queue(status=list(MatchStatus.values))
+        return review_queue(status=list(MatchStatus.values)).select_related(
+            "price_entry__review_group"
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # After the list filters and the search, before the ordering: one row per group of
+        # what the reviewer filtered (a filter never hides a group behind another member).
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queue_grouped(queryset), may_have_duplicates
 
     def get_ordering(self, request):
         # The selector's order: uncertainty (distance of the score from the middle of the
@@ -207,7 +241,29 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             )
             return format_html('<b class="score" style="color:{}">{}</b>', colour, obj.score)
 
-        bound = {"price_label": price_label, "coloured_score": coloured_score}
+        sizes: dict = {}
+
+        @admin.display(description="Group")
+        def group_size(obj: CigarCustomsMatch) -> str:
+            # One query for every group of the page, on first use.
+            if not sizes:
+                sizes.update(pending_group_sizes() or {None: None})
+            member = getattr(obj.price_entry, "review_group", None)
+            size = sizes.get((member.source_slug, member.group_key)) if member else None
+            if size is None or obj.status != MatchStatus.PENDING_REVIEW:
+                return "—"
+            return format_html(
+                '<span class="queue-group" title="{} line(s)">{} · {} line(s)</span>',
+                size.lines,
+                size.caption,
+                size.lines,
+            )
+
+        bound = {
+            "price_label": price_label,
+            "coloured_score": coloured_score,
+            "group_size": group_size,
+        }
         return [bound.get(name, name) for name in self.list_display]
 
     def get_urls(self):
@@ -223,6 +279,16 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             path("review/search/", wrap(console.search_view), name="matching_review_search"),
             path("review/<int:entry_id>/", wrap(console.review_view), name="matching_review"),
             path(
+                "review/<int:entry_id>/split/",
+                wrap(console.split_view),
+                name="matching_review_split",
+            ),
+            path(
+                "review/<int:entry_id>/brand-not-carried/",
+                wrap(console.brand_not_carried_view),
+                name="matching_review_brand_not_carried",
+            ),
+            path(
                 "review/<int:entry_id>/create-cigar/",
                 wrap(console.create_cigar_view),
                 name="matching_review_create_cigar",
@@ -231,9 +297,14 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
+        # Group keys of entries pending since the last look (cheap once computed).
+        group_members_refresh()
+        counts = queue_counts(review_queue(**queue_filters(request.GET)))
         extra_context = {
             **(extra_context or {}),
             "queue_query": queue_querystring(request.GET),
+            "queue_counts": counts,
+            "label_brand": request.GET.get("label_brand", ""),
             "title": "Review queue",
         }
         return super().changelist_view(request, extra_context)
@@ -278,21 +349,39 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         return f"{publication.source.slug} {publication.effective_date or ''}".strip()
 
     def _decide_each(self, request, queryset, service, verb: str) -> None:
-        done = conflicts = 0
-        # One decision per match, each in its own transaction: a conflict on one row
-        # (decided meanwhile by someone else) does not undo the others.
-        for match in queryset.select_related("price_entry"):
+        done = conflicts = lines = 0
+        note = f"bulk {verb} in the queue"
+        action = "accept" if service is match_accept else "reject"
+        # One decision per item, each in its own transaction with the rest of its group: a
+        # conflict on one row (decided meanwhile by someone else) does not undo the others.
+        for match in queryset.select_related("price_entry", "cigar"):
             try:
-                service(match=match, actor=request.user, note=f"bulk {verb} in the queue")
+                outcome = group_settle_members(
+                    entry=match.price_entry,
+                    action=action,
+                    cigar=match.cigar,
+                    actor=request.user,
+                    note=note,
+                    decide_entry=lambda match=match: service(
+                        match=match, actor=request.user, note=note
+                    ),
+                )
             except DecisionConflict:
                 conflicts += 1
             else:
                 done += 1
+                lines += outcome.lines
         if request.POST.get("select_across") != "1":
             # Rows decided meanwhile by someone else left the filtered queue: the action's
             # queryset no longer holds them. Say so rather than drop them silently.
             conflicts += max(len(request.POST.getlist(ACTION_CHECKBOX_NAME)) - done - conflicts, 0)
         self.message_user(request, f"{done} match(es) {verb}.", messages.SUCCESS)
+        if lines > done:
+            self.message_user(
+                request,
+                f"{lines - done} more line(s) of their groups {verb} with them.",
+                messages.SUCCESS,
+            )
         if conflicts:
             self.message_user(
                 request,
@@ -307,6 +396,31 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     @admin.action(description="Reject the selected matches", permissions=["review"])
     def reject_selected(self, request, queryset: QuerySet[CigarCustomsMatch]) -> None:
         self._decide_each(request, queryset, match_reject, "rejected")
+
+    @admin.action(
+        description="Brand not carried: every pending label of the selected rows' brands",
+        permissions=["review"],
+    )
+    def brand_not_carried(self, request, queryset: QuerySet[CigarCustomsMatch]) -> None:
+        keys = set(
+            queryset.exclude(price_entry__review_group__isnull=True).values_list(
+                "price_entry__review_group__brand_key", flat=True
+            )
+        )
+        settled = left = 0
+        for brand_key in sorted(keys):
+            outcome = brand_mark_not_carried(brand_key=brand_key, actor=request.user)
+            settled += len(outcome.settled)
+            left += len(outcome.conflicts)
+        self.message_user(
+            request,
+            f"{len(keys)} brand(s) not carried: {settled} line(s) marked not in the catalogue.",
+            messages.SUCCESS,
+        )
+        if left:
+            self.message_user(
+                request, f"{left} line(s) left alone: decided meanwhile.", messages.WARNING
+            )
 
 
 @admin.register(MatchEvent)

@@ -1,5 +1,10 @@
 """The review page of one price entry, its decisions, "next", search and "create a cigar".
 
+An entry is reviewed with its group (``matching.services.groups``): the page says "appears
+in N editions, M presentations", a decision settles every pending entry of the group
+(unless the reviewer ticks "this line only"), labels can be split off, and the brand the
+label names can be marked "not carried" or reviewed alone.
+
 Views added to the admin through ``CigarCustomsMatchAdmin.get_urls`` (wrapped by
 ``admin_site.admin_view``: login, staff, CSRF). They are thin: reads come from
 ``matching.selectors``, every decision is a ``matching.services.decisions`` call.
@@ -35,7 +40,8 @@ from matching.admin.charts import highlight_tokens, score_colour, signal_bars_ht
 from matching.admin.params import filters_from_querystring, queue_querystring
 from matching.admin.permissions import can_review
 from matching.conf import SIGNAL_NAMES, current_config
-from matching.models import HUMAN_STATUSES, CigarCustomsMatch, MatchStatus
+from matching.group_selectors import entry_group, queue_counts
+from matching.models import HUMAN_STATUSES, CigarCustomsMatch, MatchStatus, ReviewGroupMember
 from matching.selectors import entry_candidates, match_explanation, next_in_queue, review_queue
 from matching.services.decisions import (
     DecisionConflict,
@@ -45,6 +51,12 @@ from matching.services.decisions import (
     entry_repoint,
     match_accept,
     match_reject,
+)
+from matching.services.groups import (
+    brand_mark_not_carried,
+    group_members_refresh,
+    group_settle_members,
+    group_split,
 )
 
 ACTIONS = ("accept", "reject", "not_in_catalogue", "repoint")
@@ -66,6 +78,17 @@ def _parse_expected(value: str | None) -> dt.datetime | None:
         return dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError("The page's version stamp is malformed; reload the page.") from exc
+
+
+MAX_GROUP_SKIP = 200
+
+
+def _group_key(entry_id: int) -> tuple[str, str] | None:
+    return (
+        ReviewGroupMember.objects.filter(price_entry_id=entry_id)
+        .values_list("source_slug", "group_key")
+        .first()
+    )
 
 
 def _thumbnail_url(cigar: Cigar) -> str | None:
@@ -121,6 +144,12 @@ class ReviewConsole:
     def redirect_next(self, request: HttpRequest, after: CigarCustomsMatch | None, query: str):
         filters = filters_from_querystring(query)
         following = next_in_queue(after=after, **filters)
+        # "Skip" passes over the rest of the skipped item's group too.
+        group = _group_key(after.price_entry_id) if after is not None else None
+        for _ in range(MAX_GROUP_SKIP):
+            if following is None or group is None or _group_key(following.price_entry_id) != group:
+                break
+            following = next_in_queue(after=following, **filters)
         if following is None and after is not None:
             # Past the end: start again from the top (entries skipped earlier, or ones
             # above the page the reviewer opened from the list).
@@ -165,6 +194,9 @@ class ReviewConsole:
             highlighted = highlight_tokens(label, [], [])
         query = self.queue_query(request)
         cigar = best.cigar if best is not None else None
+        group_members_refresh(entry_ids=[entry.pk])
+        group = entry_group(entry=entry) if best is not None else None
+        counts = queue_counts(review_queue(**filters_from_querystring(query)))
         return {
             **self.admin_site.each_context(request),
             "title": f"Review: {entry.raw_label}",
@@ -190,7 +222,10 @@ class ReviewConsole:
             "thumbnail_url": _thumbnail_url(cigar) if cigar else None,
             "queue_query": query,
             "queue_params": parse_qsl(query),
-            "remaining": review_queue(**filters_from_querystring(query)).count(),
+            "remaining": counts.lines,
+            "remaining_items": counts.items,
+            "group": group if group is not None and group.size.lines > 1 else None,
+            "group_brand": group,
             "statuses": MatchStatus,
             "config": config,
             **extra,
@@ -235,6 +270,33 @@ class ReviewConsole:
         return self.redirect_next(request, best, query)
 
     def apply(self, request, entry, best, *, action: str, note: str, expected) -> None:
+        cigar = None
+        if action == "repoint":
+            cigar_id = request.POST.get("cigar_id", "")
+            cigar = Cigar.objects.filter(pk=int(cigar_id)).first() if cigar_id.isdigit() else None
+        elif best is not None:
+            cigar = best.cigar
+
+        def decide_entry() -> None:
+            self.apply_entry(request, entry, best, action=action, note=note, expected=expected)
+
+        if request.POST.get("only_this_line") or (action != "not_in_catalogue" and cigar is None):
+            decide_entry()
+            return
+        outcome = group_settle_members(
+            entry=entry,
+            action=action,
+            cigar=cigar,
+            actor=request.user,
+            note=note,
+            decide_entry=decide_entry,
+        )
+        if outcome.lines > 1:
+            messages.success(request, f"Decided for the whole group: {outcome.lines} lines.")
+        if outcome.conflicts:
+            messages.warning(request, f"{len(outcome.conflicts)} line(s) of the group left alone.")
+
+    def apply_entry(self, request, entry, best, *, action: str, note: str, expected) -> None:
         actor = request.user
         if action == "repoint":
             cigar_id = request.POST.get("cigar_id", "")
@@ -300,6 +362,50 @@ class ReviewConsole:
             )
         return JsonResponse({"results": results})
 
+    def split_view(self, request: HttpRequest, entry_id: int) -> HttpResponse:
+        """Split the ticked labels off the entry's group (each becomes its own item)."""
+        _require_reviewer(request)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        entry = self._entry(entry_id)
+        labels = [label[:500] for label in request.POST.getlist("label")][:200]
+        if not labels:
+            messages.warning(request, "Tick the labels to split off first.")
+        else:
+            made = group_split(
+                source_slug=entry.publication.source.slug,
+                normalised_labels=labels,
+                actor=request.user,
+                note=request.POST.get("note", "")[:MAX_NOTE],
+            )
+            messages.success(request, f"{made} label(s) split off: each is now its own item.")
+        return HttpResponseRedirect(self.review_url(entry.pk, self.queue_query(request)))
+
+    def brand_not_carried_view(self, request: HttpRequest, entry_id: int) -> HttpResponse:
+        """Every pending label of the brand this entry names: "not in the catalogue"."""
+        _require_reviewer(request)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        entry = self._entry(entry_id)
+        group_members_refresh(entry_ids=[entry.pk])
+        member = ReviewGroupMember.objects.filter(price_entry_id=entry.pk).first()
+        query = self.queue_query(request)
+        if member is None:
+            messages.warning(request, "This entry names no brand the queue knows.")
+            return HttpResponseRedirect(self.review_url(entry.pk, query))
+        outcome = brand_mark_not_carried(
+            brand_key=member.brand_key,
+            source_slug=member.source_slug,
+            actor=request.user,
+            note=request.POST.get("note", "")[:MAX_NOTE].strip(),
+        )
+        messages.success(
+            request,
+            f"{member.brand_name or member.brand_key} not carried: {outcome.lines} line(s) "
+            "marked not in the catalogue.",
+        )
+        return self.redirect_next(request, None, query)
+
     def create_cigar_view(self, request: HttpRequest, entry_id: int) -> HttpResponse:
         """ "Create a cigar from this entry": a form prefilled from the label."""
         _require_reviewer(request)
@@ -326,7 +432,15 @@ class ReviewConsole:
                     errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                     form.add_error(None, " ".join(errors))
                 else:
-                    messages.success(request, f"Created {match.cigar.full_name} and accepted it.")
+                    outcome = group_settle_members(
+                        entry=entry, action="repoint", cigar=match.cigar, actor=request.user,
+                        note=note or "cigar created from an entry of this group",
+                    )  # fmt: skip
+                    messages.success(
+                        request,
+                        f"Created {match.cigar.full_name} and accepted it"
+                        f" for {1 + outcome.lines} line(s).",
+                    )
                     return self.redirect_next(request, match, query)
         else:
             initial = entry_create_cigar_initial(entry=entry)

@@ -80,6 +80,16 @@
         if (alt) { submit("repoint", alt.getAttribute("data-cigar")); }
         break;
       case "/": search.focus(); break;
+      case "o":  // this line only, not its whole group
+        var only = document.getElementById("review-only-line");
+        if (only) { only.checked = !only.checked; }
+        break;
+      case "b":  // the brand is not carried: a whole brand in one decision, so confirm
+        var brandForm = document.getElementById("brand-not-carried-form");
+        if (brandForm && window.confirm("Mark every pending label of this brand as not in the catalogue?")) {
+          brandForm.submit();
+        }
+        break;
       default: return;
     }
     event.preventDefault();
