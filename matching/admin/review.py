@@ -194,6 +194,7 @@ class ReviewConsole:
             highlighted = highlight_tokens(label, [], [])
         query = self.queue_query(request)
         cigar = best.cigar if best is not None else None
+        group_members_refresh()
         group_members_refresh(entry_ids=[entry.pk])
         group = entry_group(entry=entry) if best is not None else None
         counts = queue_counts(review_queue(**filters_from_querystring(query)))

@@ -203,6 +203,8 @@ class GroupOutcome:
 
 def group_pending_entries(*, entry: CustomsPriceEntry) -> list[CustomsPriceEntry]:
     """The pending entries of ``entry``'s group, ``entry`` excluded (oldest edition first)."""
+    # Every pending entry must carry its key, or a member would be missed.
+    group_members_refresh()
     group_members_refresh(entry_ids=[entry.pk])
     member = ReviewGroupMember.objects.filter(price_entry_id=entry.pk).first()
     if member is None:
