@@ -274,6 +274,7 @@ def demo_setup(
             "duration_s": round(time.monotonic() - started, 3),
         },
     )
+    from demo.review_queue import demo_review_queue
     from matching.selectors import source_thresholds, vocabulary_summary
 
     return DemoResult(
@@ -284,5 +285,6 @@ def demo_setup(
         matching={
             "thresholds": source_thresholds(source_slug=DEMO_SOURCE),
             "vocabulary": vocabulary_summary(),
+            "queue": demo_review_queue(),
         },
     )

@@ -139,7 +139,13 @@ def test_demo_loads_everything_once_and_a_second_run_changes_nothing(monkeypatch
     # The printed credentials open the admin's review queue.
     browser = Client()
     assert browser.login(email="operator@cigarspace.local", password=password)
-    assert browser.get("/admin/matching/cigarcustomsmatch/").status_code == 200
+    queue = browser.get("/admin/matching/cigarcustomsmatch/")
+    assert queue.status_code == 200
+    # Each demo product once: its editions and presentations are one item.
+    shown = [row.price_entry.normalised_label for row in queue.context["cl"].result_list]
+    assert shown
+    assert len(shown) == len(set(shown))
+    assert "Review queue:" in first
 
 
 def test_demo_data_names_catalogue_cigars_that_exist():

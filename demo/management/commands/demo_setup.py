@@ -77,6 +77,12 @@ class Command(BaseCommand):
             counts = ", ".join(f"{k} {v}" for k, v in vocabulary["counts"].items())
             learned = "; ".join(vocabulary["learned"]) or "none yet"
             write(f"Learned vocabulary from decisions: {counts} ({learned})")
+            if "queue" in result.matching:
+                queue = result.matching["queue"]
+                write(
+                    f"Review queue: {queue['items']} item(s) for {queue['lines']} line(s) "
+                    "(one item per product, across editions and presentations)"
+                )
 
         operator = result.operator
         write("")
