@@ -313,6 +313,11 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     def price_label(self, obj: CigarCustomsMatch) -> str:
         return obj.price_entry.raw_label
 
+    @admin.display(description="Group")
+    def group_size(self, obj: CigarCustomsMatch) -> str:
+        # Replaced per request in get_list_display (the sizes of the page's groups).
+        return "—"
+
     @admin.display(description="Pack", ordering="price_entry__pack_size")
     def pack(self, obj: CigarCustomsMatch) -> str:
         entry = obj.price_entry
