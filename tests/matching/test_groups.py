@@ -223,3 +223,53 @@ def test_adding_a_cigar_queues_the_reopening_after_commit(
     assert callbacks
     best = CigarCustomsMatch.objects.get(price_entry=entry, rank=1)
     assert (best.cigar_id, best.status) == (new.pk, MatchStatus.PENDING_REVIEW)
+
+
+def test_cigars_created_from_entries_duplicates_refused(habanos, douane):
+    from matching.services.bulk_create import bulk_create_rows, cigars_create_from_rows
+
+    june = new_publication(douane, dt.date(2026, 6, 1))
+    november = new_publication(douane, dt.date(2026, 11, 1))
+    esmeralda = add_entries(june, ["Trinidad Esmeralda, en 12 cigares"]) + add_entries(
+        november, ["Trinidad Esmeralda (tube), en 3 cigares"]
+    )
+    (robustos,) = add_entries(november, ["Cohiba Robustos, en 25 cigares"], start=5)
+    reyes = cigar("Trinidad Reyes")
+    for entry in esmeralda:
+        pending(entry, reyes, "0.500")
+    pending(robustos, cigar("Cohiba Robustos"), "0.600")
+
+    rows = bulk_create_rows(entry_ids=[*(e.pk for e in esmeralda), robustos.pk])
+    assert len(rows) == 2  # one per product, both editions and presentations in one row
+    new_row = next(r for r in rows if r.brand_name == "Trinidad")
+    assert new_row.vitola_name == "Esmeralda"
+    assert sorted(new_row.entry_ids) == sorted(e.pk for e in esmeralda)
+    assert new_row.packages == "box:12; tube:3"
+    assert new_row.existing is None
+    duplicate = next(r for r in rows if r.brand_name == "Cohiba")
+    assert duplicate.existing == cigar("Cohiba Robustos")
+
+    operator = OperatorFactory()
+    edited = [{**r.as_initial(), "ring_gauge": 53} for r in rows]
+    outcome = cigars_create_from_rows(rows=edited, actor=operator)
+
+    assert [reason for _row, reason, _existing in outcome.refused] == [
+        "already in the catalogue: Cohiba Robustos"
+    ]
+    assert outcome.refused[0][2] == cigar("Cohiba Robustos")
+    ((created, lines),) = outcome.created
+    assert (created.full_name, created.ring_gauge, created.needs_review) == (
+        "Trinidad Esmeralda",
+        53,
+        True,
+    )
+    assert sorted(created.packages.values_list("pack_size", flat=True)) == [3, 12]
+    assert lines == 2
+    for entry in esmeralda:
+        best = CigarCustomsMatch.objects.get(price_entry=entry, status=MatchStatus.HUMAN_ACCEPTED)
+        assert best.cigar == created
+        assert MatchEvent.objects.filter(
+            match=best, to_status=MatchStatus.HUMAN_ACCEPTED, actor=operator
+        ).exists()
+    # The duplicate's entry still waits for its own decision.
+    assert CigarCustomsMatch.objects.get(price_entry=robustos).status == MatchStatus.PENDING_REVIEW
