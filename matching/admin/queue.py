@@ -16,12 +16,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from cigarspace.admin_base import ReadOnlyAdmin
 from customs.models import ChangeKind, CustomsPublication, CustomsSource
 from matching.admin import review
+from matching.admin.bulk_create import bulk_create_view
 from matching.admin.charts import score_colour, signal_bars_html
 from matching.admin.params import (
     ALL,
@@ -182,7 +184,7 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     list_per_page = 50
     # COUNT(*) over the whole table on every page view is the slow part of a big queue.
     show_full_result_count = False
-    actions = ["accept_selected", "reject_selected", "brand_not_carried"]
+    actions = ["accept_selected", "reject_selected", "brand_not_carried", "create_cigars"]
     readonly_fields = (
         "cigar",
         "price_entry",
@@ -278,6 +280,11 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             path("review/next/", wrap(console.next_view), name="matching_review_next"),
             path("review/search/", wrap(console.search_view), name="matching_review_search"),
             path("review/<int:entry_id>/", wrap(console.review_view), name="matching_review"),
+            path(
+                "review/create-cigars/",
+                wrap(lambda request: bulk_create_view(self.admin_site, request)),
+                name="matching_review_bulk_create",
+            ),
             path(
                 "review/<int:entry_id>/split/",
                 wrap(console.split_view),
@@ -426,6 +433,18 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             self.message_user(
                 request, f"{left} line(s) left alone: decided meanwhile.", messages.WARNING
             )
+
+    @admin.action(description="Create cigars from these entries", permissions=["review"])
+    def create_cigars(self, request, queryset: QuerySet[CigarCustomsMatch]):
+        # The selected rows' groups: every pending line of each product.
+        from matching.services.groups import group_pending_entries
+
+        ids: list[int] = []
+        for match in queryset.select_related("price_entry")[:200]:
+            ids.append(match.price_entry_id)
+            ids.extend(e.pk for e in group_pending_entries(entry=match.price_entry))
+        url = reverse("admin:matching_review_bulk_create")
+        return HttpResponseRedirect(f"{url}?ids={','.join(map(str, dict.fromkeys(ids)))}")
 
 
 @admin.register(MatchEvent)

@@ -177,3 +177,49 @@ def test_a_long_failed_run_message_stays_in_its_panel(admin_client):
         rules = handle.read()
     assert ".dashboard > .module { min-width: 0;" in rules
     assert "overflow-wrap: anywhere" in rules
+
+
+def test_create_cigars_from_the_selected_entries(reviewer_client, reviewer, grouped):
+    from catalogue.models import Cigar
+
+    new_label = "Cohiba Siglo Talisman, en 10"
+    entry = CustomsPriceEntryFactory(
+        publication=grouped["publication"],
+        row_number=40,
+        raw_label=new_label,
+        normalised_label=parse_label(new_label).normalised,
+        pack_size=10,
+    )
+    proposal = CigarCustomsMatchFactory(
+        cigar=grouped["siglo_vi"], price_entry=entry, rank=1, score=Decimal("0.650")
+    )
+    siglo_vi_row = CigarCustomsMatch.objects.get(price_entry=grouped["group"][0], rank=1)
+    response = reviewer_client.post(
+        reverse(CHANGELIST),
+        {"action": "create_cigars", "_selected_action": [proposal.pk, siglo_vi_row.pk]},
+    )
+    assert response.status_code == 302
+    page = reviewer_client.get(response["Location"])
+    assert page.status_code == 200
+    forms = {
+        row.brand_name + " " + row.vitola_name: (form, row) for form, row in page.context["rows"]
+    }
+    assert len(forms) == 2
+    assert forms["Cohiba Siglo VI"][1].existing == grouped["siglo_vi"]
+
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2"}
+    for index, (_form, row) in enumerate(page.context["rows"]):
+        for name, value in row.as_initial().items():
+            if name == "create":
+                # Tick both: the duplicate is refused all the same.
+                data[f"form-{index}-create"] = "on"
+            elif value is not None:
+                data[f"form-{index}-{name}"] = str(value)
+    created = reviewer_client.post(response["Location"], data, follow=True)
+    assert created.status_code == 200
+    text = created.content.decode()
+    assert "already in the catalogue: Cohiba Siglo VI" in text
+    new = Cigar.objects.get(needs_review=True)
+    assert "Talisman" in new.full_name
+    accepted = CigarCustomsMatch.objects.get(price_entry=entry, status=MatchStatus.HUMAN_ACCEPTED)
+    assert (accepted.cigar, accepted.decided_by) == (new, reviewer)
