@@ -395,3 +395,38 @@ class ReviewGroupSplit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_slug}: {self.normalised_label!r} split off"
+
+
+class ReviewTiming(models.Model):
+    """How long a reviewer looked at an item before deciding, as the browser measured it.
+
+    The review page stamps the moment it is ready and sends the milliseconds to the
+    decision with the form; the dashboard's median seconds per decision (and per line:
+    a group decision settles several) come from these rows. Append-only figures, no link
+    that would keep an entry or a user from being handled elsewhere.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entry_id = models.BigIntegerField()
+    action = models.CharField(max_length=32)
+    lines = models.PositiveIntegerField(default=1, help_text="Entries the decision settled.")
+    seconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "matching_review_timing"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seconds__gte=0), name="review_timing_seconds_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} of entry {self.entry_id}: {self.seconds:.1f}s"

@@ -85,9 +85,25 @@ def failed_runs() -> list[dict]:
 
 
 def dashboard() -> dict:
+    from matching.group_selectors import queue_counts
+    from matching.progress_selectors import (
+        decisions_per_reviewer,
+        left_per_brand,
+        left_per_source,
+        review_pace,
+    )
+    from matching.services.groups import group_members_refresh
+
     per_day = decisions_per_day()
+    group_members_refresh()
+    counts = queue_counts(review_queue(status=MatchStatus.PENDING_REVIEW))
     return {
-        "pending": review_queue(status=MatchStatus.PENDING_REVIEW).count(),
+        "pending": counts.lines,
+        "pending_items": counts.items,
+        "left_per_source": left_per_source(),
+        "left_per_brand": left_per_brand(),
+        "per_reviewer": decisions_per_reviewer(),
+        "pace": review_pace(),
         "latest": latest_publications(),
         "failed_runs": failed_runs(),
         "decisions_chart": daily_bars_svg(per_day, width=380),

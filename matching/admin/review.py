@@ -58,6 +58,7 @@ from matching.services.groups import (
     group_settle_members,
     group_split,
 )
+from matching.services.timing import review_timing_record
 
 ACTIONS = ("accept", "reject", "not_in_catalogue", "repoint")
 MAX_NOTE = 2000
@@ -263,14 +264,22 @@ class ReviewConsole:
             if best is not None and posted and posted != str(best.pk):
                 # The entry's best candidate changed (a matcher run, another reviewer).
                 raise DecisionConflict("The proposed cigar changed since the page was loaded.")
-            self.apply(request, entry, best, action=action, note=note, expected=expected)
+            lines = self.apply(request, entry, best, action=action, note=note, expected=expected)
+            review_timing_record(
+                actor=request.user,
+                entry_id=entry.pk,
+                action=action,
+                lines=lines,
+                think_ms=request.POST.get("think_ms"),
+            )
         except DecisionConflict as exc:
             return self.refused(request, entry, str(exc), status=409)
         except ValidationError as exc:
             return self.refused(request, entry, " ".join(exc.messages), status=400)
         return self.redirect_next(request, best, query)
 
-    def apply(self, request, entry, best, *, action: str, note: str, expected) -> None:
+    def apply(self, request, entry, best, *, action: str, note: str, expected) -> int:
+        """Decide the entry (and its group); returns the lines settled."""
         cigar = None
         if action == "repoint":
             cigar_id = request.POST.get("cigar_id", "")
@@ -283,7 +292,7 @@ class ReviewConsole:
 
         if request.POST.get("only_this_line") or (action != "not_in_catalogue" and cigar is None):
             decide_entry()
-            return
+            return 1
         outcome = group_settle_members(
             entry=entry,
             action=action,
@@ -296,6 +305,7 @@ class ReviewConsole:
             messages.success(request, f"Decided for the whole group: {outcome.lines} lines.")
         if outcome.conflicts:
             messages.warning(request, f"{len(outcome.conflicts)} line(s) of the group left alone.")
+        return outcome.lines
 
     def apply_entry(self, request, entry, best, *, action: str, note: str, expected) -> None:
         actor = request.user

@@ -16,6 +16,8 @@
   var search = document.getElementById("review-search-input");
   var results = document.getElementById("review-search-results");
   var busy = false;
+  // When the page was ready: the reviewer's time on this item goes with the decision.
+  var shownAt = Date.now();
 
   function stamp() {
     try { sessionStorage.setItem(STAMP, String(Date.now())); } catch (e) { /* private mode */ }
@@ -37,6 +39,8 @@
     busy = true;  // one decision per page: a second key press must not post twice
     actionInput.value = action;
     cigarInput.value = cigarId || "";
+    var think = document.getElementById("decision-think-ms");
+    if (think) { think.value = String(Date.now() - shownAt); }
     stamp();
     form.submit();
   }

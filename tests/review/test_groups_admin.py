@@ -223,3 +223,45 @@ def test_create_cigars_from_the_selected_entries(reviewer_client, reviewer, grou
     assert "Talisman" in new.full_name
     accepted = CigarCustomsMatch.objects.get(price_entry=entry, status=MatchStatus.HUMAN_ACCEPTED)
     assert (accepted.cigar, accepted.decided_by) == (new, reviewer)
+
+
+def test_work_in_progress_left_per_source_and_brand_decisions_per_reviewer_and_pace(
+    reviewer_client, reviewer, grouped, admin_client
+):
+    from matching.models import ReviewTiming
+
+    entry = grouped["entries"][1]
+    best = reviewer_client.get(reverse("admin:matching_review", args=[entry.pk])).context["best"]
+    reviewer_client.post(
+        reverse("admin:matching_review", args=[entry.pk]),
+        {
+            "action": "accept",
+            "match_id": best.pk,
+            "expected_updated_at": best.updated_at.isoformat(),
+            "think_ms": "4200",
+        },
+    )
+    timing = ReviewTiming.objects.get()
+    assert (timing.actor, timing.seconds, timing.lines, timing.action) == (
+        reviewer,
+        4.2,
+        1,
+        "accept",
+    )
+    # Nonsense from the page is ignored; the decision stands.
+    entry = grouped["entries"][2]
+    best = reviewer_client.get(reverse("admin:matching_review", args=[entry.pk])).context["best"]
+    reviewer_client.post(
+        reverse("admin:matching_review", args=[entry.pk]),
+        {"action": "reject", "match_id": best.pk, "think_ms": "-5"},
+    )
+    assert ReviewTiming.objects.count() == 1
+
+    page = reviewer_client.get(reverse("admin:index"))
+    text = page.content.decode()
+    assert 'id="dashboard-progress"' in text
+    assert "Median seconds per decision: <strong>4.2</strong>" in text
+    assert reviewer.email in text  # decisions per reviewer per day
+    # What is left: one product (Siglo VI, 4 lines), and the brand that names it.
+    assert "1 item (products) for 4 lines" in text
+    assert "Cohiba" in text
