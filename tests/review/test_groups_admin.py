@@ -176,6 +176,7 @@ def test_a_long_failed_run_message_stays_in_its_panel(admin_client):
     with open(css, encoding="utf-8") as handle:
         rules = handle.read()
     assert ".dashboard > .module { min-width: 0;" in rules
+    assert "#dashboard-failed-runs { table-layout: fixed; }" in rules
     assert "overflow-wrap: anywhere" in rules
 
 
@@ -185,7 +186,7 @@ def test_create_cigars_from_the_selected_entries(reviewer_client, reviewer, grou
     new_label = "Cohiba Siglo Talisman, en 10"
     entry = CustomsPriceEntryFactory(
         publication=grouped["publication"],
-        row_number=40,
+        row_number=1 + max(e.row_number for e in grouped["entries"]),
         raw_label=new_label,
         normalised_label=parse_label(new_label).normalised,
         pack_size=10,
