@@ -25,7 +25,7 @@ from media.admin import blob_preview_html
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(ExtensibleAdmin):
     list_display = ("name", "slug", "country", "updated_at")
     list_filter = ("country",)
     search_fields = ("name", "slug")

@@ -2,4 +2,4 @@
 needs on the cigar and publication admins (catalogue and customs do not import matching:
 ``cigars`` and ``publications`` register ``AdminExtension``s of their owners' admins)."""
 
-from matching.admin import cigars, publications, queue, vocabulary  # noqa: F401
+from matching.admin import brands, cigars, publications, queue, vocabulary  # noqa: F401

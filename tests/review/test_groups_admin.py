@@ -266,3 +266,22 @@ def test_work_in_progress_left_per_source_and_brand_decisions_per_reviewer_and_p
     # What is left: one product (Siglo VI, 4 lines), and the brand that names it.
     assert "1 item (products) for 4 lines" in text
     assert "Cohiba" in text
+
+
+def test_the_brand_admin_shows_pending_labels_and_marks_a_brand_not_carried(admin_client, grouped):
+    from catalogue.models import Brand
+
+    brand = Brand.objects.get(name="Cohiba")
+    admin_client.get(reverse(CHANGELIST))  # the queue keys the pending entries
+    page = admin_client.get(reverse("admin:catalogue_brand_changelist")).content.decode()
+    assert f"?label_brand=b{brand.pk}" in page
+    assert "6 line(s): review this brand" in page
+
+    admin_client.post(
+        reverse("admin:catalogue_brand_changelist"),
+        {"action": "brands_not_carried", "_selected_action": [brand.pk]},
+    )
+    assert not CigarCustomsMatch.objects.filter(status=MatchStatus.PENDING_REVIEW).exists()
+    assert CigarAlias.objects.filter(kind=AliasKind.NOT_IN_CATALOGUE).count() == len(
+        {e.normalised_label for e in [*grouped["entries"], *grouped["group"]]}
+    )
