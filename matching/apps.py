@@ -22,8 +22,9 @@ def queue_labels_reopen(sender, instance, created: bool, raw: bool = False, **kw
     """A cigar joined the catalogue: labels marked "not in the catalogue" that name its brand
     are matched again in the background (``matching.services.groups.labels_reopen_for_cigar``).
 
-    Only when such labels exist: a catalogue import creating hundreds of cigars queues
-    nothing on a database without them.
+    Only when such labels exist, and once per brand while a task for it waits: a catalogue
+    import creating hundreds of cigars of a brand queues one task (the task clears the
+    flag before it reads, so a cigar added while it runs queues the next one).
     """
     if not created or raw:
         return
@@ -31,16 +32,22 @@ def queue_labels_reopen(sender, instance, created: bool, raw: bool = False, **kw
 
     if not CigarAlias.objects.filter(kind=AliasKind.NOT_IN_CATALOGUE).exists():
         return
+    from django.core.cache import cache
     from django_q.tasks import async_task
 
-    cigar_id = instance.pk
-    transaction.on_commit(
-        lambda: async_task(
-            "matching.tasks.reopen_labels_for_cigar",
-            cigar_id,
-            task_name=f"reopen labels for cigar {cigar_id}",
-        )
-    )
+    from matching.tasks import REOPEN_FLAG
+
+    brand_id = instance.line.brand_id
+
+    def queue() -> None:
+        if cache.add(REOPEN_FLAG.format(brand_id), True, timeout=3600):
+            async_task(
+                "matching.tasks.reopen_labels_for_brand",
+                brand_id,
+                task_name=f"reopen labels of brand {brand_id}",
+            )
+
+    transaction.on_commit(queue)
 
 
 class MatchingConfig(AppConfig):

@@ -4,7 +4,7 @@
   commits (``customs.signals.publication_ingested``, connected in ``matching.apps``):
   embeds its entries (and any cigar without a vector), then matches it incrementally;
 - ``match_pending()``: the hourly safety net: every entry never scored (or relabelled);
-- ``reopen_labels_for_cigar(cigar_id)``: queued when a cigar joins the catalogue
+- ``reopen_labels_for_brand(brand_id)``: queued when a cigar joins the catalogue
   (``matching.apps.queue_labels_reopen``): labels "not in the catalogue" it fits go back
   to review;
 - ``embed_missing()``: vectors for entries without one of the current model (cigars have
@@ -56,11 +56,15 @@ def embed_missing() -> dict:
     return {"cigars": counts.cigars, "entries": counts.entries, "model": counts.model}
 
 
-def reopen_labels_for_cigar(cigar_id: int) -> dict:
-    from catalogue.models import Cigar
-    from matching.services.groups import labels_reopen_for_cigar
+#: Set while a reopening task of the brand waits (``matching.apps.queue_labels_reopen``).
+REOPEN_FLAG = "matching:reopen-brand:{}"
 
-    cigar = Cigar.objects.filter(pk=cigar_id).first()
-    if cigar is None:
-        return {"cigar": cigar_id, "skipped": True}
-    return {"cigar": cigar_id, "reopened": labels_reopen_for_cigar(cigar=cigar)}
+
+def reopen_labels_for_brand(brand_id: int) -> dict:
+    from django.core.cache import cache
+
+    from matching.services.groups import labels_reopen_for_brand
+
+    # Cleared first: a cigar of the brand added from now on queues the next run.
+    cache.delete(REOPEN_FLAG.format(brand_id))
+    return {"brand": brand_id, "reopened": labels_reopen_for_brand(brand_id=brand_id)}

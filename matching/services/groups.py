@@ -328,7 +328,13 @@ def brand_mark_not_carried(
 
 
 def labels_reopen_for_cigar(*, cigar: Cigar) -> list[int]:
-    """Re-run the matcher on the labels "not in the catalogue" that name ``cigar``'s brand.
+    """The labels "not in the catalogue" that ``cigar`` may fit, matched again."""
+    cigar = Cigar.objects.select_related("line").get(pk=cigar.pk)
+    return labels_reopen_for_brand(brand_id=cigar.line.brand_id)
+
+
+def labels_reopen_for_brand(*, brand_id: int) -> list[int]:
+    """Re-run the matcher on the labels "not in the catalogue" that name the brand.
 
     The matcher itself decides what reopens: a label whose best candidate is now a cigar
     added after the "not in the catalogue" decision, scoring at least the review floor,
@@ -338,15 +344,13 @@ def labels_reopen_for_cigar(*, cigar: Cigar) -> list[int]:
     from matching.models import EntryMatchState
     from matching.services.runs import entries_match
 
-    cigar = Cigar.objects.select_related("line").get(pk=cigar.pk)
-    aliases = list(
-        CigarAlias.objects.filter(
-            kind=AliasKind.NOT_IN_CATALOGUE, created_at__lt=cigar.created_at
-        ).values_list("source_slug", "normalised_label")
+    pairs = set(
+        CigarAlias.objects.filter(kind=AliasKind.NOT_IN_CATALOGUE).values_list(
+            "source_slug", "normalised_label"
+        )
     )
-    if not aliases:
+    if not pairs:
         return []
-    pairs = set(aliases)
     rows = CustomsPriceEntry.objects.filter(
         normalised_label__in={label for _slug, label in pairs}
     ).values_list("pk", "publication__source__slug", "normalised_label", "raw_label", "new_label")
@@ -359,13 +363,13 @@ def labels_reopen_for_cigar(*, cigar: Cigar) -> list[int]:
         text = new or raw
         if text not in analysed:
             analysed[text] = analyse_label(text, brands).brand_id
-        if analysed[text] == cigar.line.brand_id:
+        if analysed[text] == brand_id:
             entry_ids.append(pk)
     if not entry_ids:
         return []
     entries_match(
         entries=CustomsPriceEntry.objects.filter(pk__in=entry_ids),
-        scope=f"reopen for cigar {cigar.pk}",
+        scope=f"reopen for brand {brand_id}",
         force=True,
         trigger="cigar_added",
     )
@@ -382,5 +386,5 @@ def labels_reopen_for_cigar(*, cigar: Cigar) -> list[int]:
                 status=MatchStatus.PENDING_REVIEW
             ).update(rank=2)
     group_members_refresh(entry_ids=reopened)
-    logger.info("cigar %s reopened %s label(s)", cigar.pk, len(reopened))
+    logger.info("brand %s: %s label(s) reopened", brand_id, len(reopened))
     return reopened

@@ -273,3 +273,31 @@ def test_cigars_created_from_entries_duplicates_refused(habanos, douane):
         ).exists()
     # The duplicate's entry still waits for its own decision.
     assert CigarCustomsMatch.objects.get(price_entry=robustos).status == MatchStatus.PENDING_REVIEW
+
+
+def test_cigars_of_one_brand_added_together_queue_one_reopening(
+    habanos, douane, django_capture_on_commit_callbacks, monkeypatch
+):
+    import django_q.tasks
+    from django.core.cache import cache
+
+    from matching.tasks import REOPEN_FLAG, reopen_labels_for_brand
+
+    june = new_publication(douane, dt.date(2026, 6, 1))
+    (entry,) = add_entries(june, ["Trinidad Esmeralda, en 12 cigares"])
+    reyes = cigar("Trinidad Reyes")
+    pending(entry, reyes, "0.500")
+    group_members_refresh()
+    brand_mark_not_carried(brand_key=f"b{reyes.line.brand_id}", actor=OperatorFactory())
+    queued = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda *args, **kw: queued.append(args))
+
+    # As a worker would see it: the task waits while the import goes on.
+    with django_capture_on_commit_callbacks(execute=True):
+        cigar_create(line=reyes.line, vitola_name="Esmeralda", ring_gauge=53)
+        cigar_create(line=reyes.line, vitola_name="Topes", ring_gauge=56)
+    assert queued == [("matching.tasks.reopen_labels_for_brand", reyes.line.brand_id)]
+
+    # The task clears the flag first: a cigar added after it started queues the next run.
+    assert reopen_labels_for_brand(reyes.line.brand_id)["reopened"] == [entry.pk]
+    assert cache.get(REOPEN_FLAG.format(reyes.line.brand_id)) is None
