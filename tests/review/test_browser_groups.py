@@ -27,7 +27,7 @@ from tests.factories import (
     OperatorFactory,
 )
 from tests.review.conftest import build_queue, grant_review
-from tests.review.test_browser import (  # noqa: F401 (the browser fixture)
+from tests.review.test_browser import (
     OUTPUT,
     PASSWORD,
     WAIT,
@@ -36,7 +36,7 @@ from tests.review.test_browser import (  # noqa: F401 (the browser fixture)
     _press,
     _review_entry,
     _wait_for_next_page,
-    browser,
+    browser,  # noqa: F401 (the fixture, requested by name)
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,56 +70,57 @@ def _grouped_queue() -> dict:
     return {**queue, "group": group}
 
 
-def test_a_grouped_item_and_a_brand_by_keyboard_in_chromium(live_server, browser):  # noqa: F811
+def test_a_grouped_item_and_a_brand_by_keyboard_in_chromium(live_server, request):
+    driver = request.getfixturevalue("browser")
     data = _grouped_queue()
     lines = CigarCustomsMatch.objects.filter(status=MatchStatus.PENDING_REVIEW, rank=1).count()
     reviewer = grant_review(OperatorFactory(email="groups@example.com", password=PASSWORD))
     OUTPUT.mkdir(exist_ok=True)
     base = _local_url(live_server)
 
-    browser.get(f"{base}/admin/login/?next=/admin/matching/cigarcustomsmatch/")
-    browser.find_element(By.ID, "id_username").send_keys(reviewer.email)
-    browser.find_element(By.ID, "id_password").send_keys(PASSWORD + Keys.ENTER)
-    WebDriverWait(browser, WAIT).until(ec.presence_of_element_located((By.ID, "result_list")))
-    rows = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+    driver.get(f"{base}/admin/login/?next=/admin/matching/cigarcustomsmatch/")
+    driver.find_element(By.ID, "id_username").send_keys(reviewer.email)
+    driver.find_element(By.ID, "id_password").send_keys(PASSWORD + Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(ec.presence_of_element_located((By.ID, "result_list")))
+    rows = driver.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
     assert len(rows) == 3  # six lines, three products
-    assert "3 items · 6 lines" in browser.find_element(By.ID, "queue-counts").text
-    browser.save_screenshot(str(OUTPUT / "review-queue-grouped.png"))
+    assert "3 items · 6 lines" in driver.find_element(By.ID, "queue-counts").text
+    driver.save_screenshot(str(OUTPUT / "review-queue-grouped.png"))
 
     # The grouped item: one key settles its four lines across two editions.
     first = data["group"][1]
-    browser.get(f"{base}/admin/matching/cigarcustomsmatch/review/{first.pk}/")
-    entry_id = _review_entry(browser)
-    caption = browser.find_element(By.ID, "review-group-caption").text
+    driver.get(f"{base}/admin/matching/cigarcustomsmatch/review/{first.pk}/")
+    entry_id = _review_entry(driver)
+    caption = driver.find_element(By.ID, "review-group-caption").text
     assert caption == "appears in 2 editions, 3 presentations"
-    browser.save_screenshot(str(OUTPUT / "review-group.png"))
+    driver.save_screenshot(str(OUTPUT / "review-group.png"))
     keystrokes = 1
-    _press(browser, "a")
-    entry_id = _wait_for_next_page(browser, entry_id)
+    _press(driver, "a")
+    entry_id = _wait_for_next_page(driver, entry_id)
     group_ids = [e.pk for e in data["group"]]
     assert CigarCustomsMatch.objects.filter(
         price_entry_id__in=group_ids, status=MatchStatus.HUMAN_ACCEPTED, decided_by=reviewer
     ).count() == len(group_ids)
 
     # The brand: `b` and the confirmation mark every pending label of it.
-    browser.save_screenshot(str(OUTPUT / "review-brand.png"))
-    _press(browser, "b")
-    WebDriverWait(browser, WAIT).until(ec.alert_is_present())
-    browser.switch_to.alert.accept()
+    driver.save_screenshot(str(OUTPUT / "review-brand.png"))
+    _press(driver, "b")
+    WebDriverWait(driver, WAIT).until(ec.alert_is_present())
+    driver.switch_to.alert.accept()
     keystrokes += 2
     # Nothing left: "next" ends on the (empty) queue.
-    WebDriverWait(browser, WAIT).until(lambda d: "/review/" not in d.current_url)
-    WebDriverWait(browser, WAIT).until(ec.presence_of_element_located((By.ID, "queue-counts")))
+    WebDriverWait(driver, WAIT).until(lambda d: "/review/" not in d.current_url)
+    WebDriverWait(driver, WAIT).until(ec.presence_of_element_located((By.ID, "queue-counts")))
     assert not CigarCustomsMatch.objects.filter(status=MatchStatus.PENDING_REVIEW).exists()
     assert MatchEvent.objects.filter(actor=reviewer, to_status__in=[
         MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED]).values(
         "match__price_entry_id").distinct().count() == lines  # fmt: skip
-    browser.save_screenshot(str(OUTPUT / "review-queue-after-brand.png"))
+    driver.save_screenshot(str(OUTPUT / "review-queue-after-brand.png"))
 
-    browser.get(f"{base}/admin/")
-    assert browser.find_element(By.ID, "dashboard-progress")
-    browser.save_screenshot(str(OUTPUT / "review-dashboard-progress.png"))
-    _assert_local_and_under_the_csp(browser, pages=5)
+    driver.get(f"{base}/admin/")
+    assert driver.find_element(By.ID, "dashboard-progress")
+    driver.save_screenshot(str(OUTPUT / "review-dashboard-progress.png"))
+    _assert_local_and_under_the_csp(driver, pages=5)
     print(
         f"\nkeystrokes per decided line: before 1.00 (one item per line, {lines} keys), "
         f"now {keystrokes / lines:.2f} ({keystrokes} keys for {lines} lines: a group, a brand)"
