@@ -255,10 +255,12 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             if size is None or obj.status != MatchStatus.PENDING_REVIEW:
                 return "—"
             return format_html(
-                '<span class="queue-group" title="{} line(s)">{} · {} line(s)</span>',
-                size.lines,
+                '<span class="queue-group" title="{}, {} lines">{}<br>{} ed. · {} pres.</span>',
                 size.caption,
                 size.lines,
+                f"{size.lines} line{'s' if size.lines != 1 else ''}",
+                size.editions,
+                size.presentations,
             )
 
         bound = {
