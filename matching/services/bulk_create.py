@@ -11,7 +11,9 @@ edit as a table before anything is written. ``cigars_create_from_rows`` then:
   from a maker's record);
 - accepts each against its entries through the decision services (``entry_repoint``,
   the whole group at once: one match event per entry, the label memory per label), with
-  a note saying where the cigar came from.
+  a note saying where the cigar came from;
+- leaves a provenance record (``SourceRecord``) on the cigar: the publication it was read
+  from, the entries and labels, and who created it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from django.core.exceptions import ValidationError
 from catalogue.models import Brand, Cigar
 from catalogue.naming import cigar_full_name, search_key
 from catalogue.packages import PackageParseError, ParsedPackage, packaging_from_text, parse_packages
-from catalogue.services import brand_get_or_create, cigar_create, line_get_or_create
+from catalogue.services import (
+    brand_get_or_create,
+    cigar_create,
+    line_get_or_create,
+    source_record_create,
+)
 from customs.models import CustomsPriceEntry
 from matching.models import ReviewGroupMember
 from matching.services.decisions import (
@@ -37,6 +44,8 @@ from matching.services.decisions import (
 from matching.services.groups import group_members_refresh, group_settle_members
 
 BULK_NOTE = "cigar created from the official list"
+PROVENANCE_PARSER = "official-price-list"
+PROVENANCE_VERSION = "1"
 MAX_ROWS = 200
 
 
@@ -155,6 +164,27 @@ def _row_fields(row: dict) -> tuple[str, str, str, Decimal | None, int | None, l
     return brand, line, vitola, length, ring, packages
 
 
+def _provenance(cigar: Cigar, entry: CustomsPriceEntry, entry_ids: list[int], actor) -> None:
+    publication = entry.publication
+    labels = list(
+        CustomsPriceEntry.objects.filter(pk__in=entry_ids)
+        .order_by("pk")
+        .values_list("raw_label", flat=True)
+        .distinct()
+    )
+    who = getattr(actor, "email", "") or "system"
+    source_record_create(
+        url=publication.url or f"{publication.source.slug}:{publication.external_id}",
+        parser=PROVENANCE_PARSER,
+        parser_version=PROVENANCE_VERSION,
+        content_hash=publication.content_hash or "",
+        cigar=cigar,
+        notes=f"Created by {who} from {len(entry_ids)} line(s) of {publication}: "
+        + "; ".join(labels)[:1500],
+        stats={"entries": entry_ids, "publication": publication.pk},
+    )
+
+
 def cigars_create_from_rows(*, rows: list[dict], actor, note: str = "") -> BulkOutcome:
     """Create the cigars of the (edited) rows and accept each against its entries.
 
@@ -202,6 +232,7 @@ def cigars_create_from_rows(*, rows: list[dict], actor, note: str = "") -> BulkO
                         entry=entry, cigar=cigar, actor=actor, note=note
                     ),
                 )
+                _provenance(cigar, entry, settled.settled, actor)
         except (ValidationError, DecisionConflict) as exc:
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             outcome.refused.append((row, reason, None))

@@ -265,6 +265,10 @@ def test_cigars_created_from_entries_duplicates_refused(habanos, douane):
     )
     assert sorted(created.packages.values_list("pack_size", flat=True)) == [3, 12]
     assert lines == 2
+    (record,) = created.source_records.all()
+    assert record.parser == "official-price-list"
+    assert sorted(record.stats["entries"]) == sorted(e.pk for e in esmeralda)
+    assert operator.email in record.notes
     for entry in esmeralda:
         best = CigarCustomsMatch.objects.get(price_entry=entry, status=MatchStatus.HUMAN_ACCEPTED)
         assert best.cigar == created
