@@ -41,6 +41,7 @@ from matching.group_selectors import (
     queue_grouped,
 )
 from matching.models import CigarCustomsMatch, MatchEvent, MatchStatus
+from matching.progress_selectors import left_per_source
 from matching.selectors import review_queue
 from matching.services.decisions import DecisionConflict, match_accept, match_reject
 from matching.services.groups import (
@@ -93,7 +94,15 @@ class SourceFilter(QueueFilter):
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        return list(CustomsSource.objects.order_by("slug").values_list("slug", "slug"))
+        # What is left per source, in items (products) and lines.
+        left = {row["source"]: row for row in left_per_source()}
+        return [
+            (
+                slug,
+                f"{slug} ({left[slug]['items']} · {left[slug]['lines']})" if slug in left else slug,
+            )
+            for slug in CustomsSource.objects.order_by("slug").values_list("slug", flat=True)
+        ]
 
 
 class PublicationFilter(QueueFilter):

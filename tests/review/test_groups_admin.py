@@ -66,6 +66,8 @@ def test_the_queue_shows_each_product_once_with_items_and_lines(reviewer_client,
     counts = response.context["queue_counts"]
     assert (counts.items, counts.lines) == (3, 6)
     assert "appears in 2 editions, 3 presentations" in page
+    # What is left per source, items and lines, beside the source filter.
+    assert f"{grouped['publication'].source.slug} (3 · 6)" in page
 
 
 def test_one_decision_on_the_review_page_settles_the_group(reviewer_client, reviewer, grouped):
