@@ -29,7 +29,7 @@ DATABASE_URL's server), emptied first:
    edition B. The generated set is written by the same hands as the matcher; this list
    is the check that the figures are not an artefact of that.
 
-Targets (SPEC §7): precision ≥ 99.5 %, end-to-end recall ≥ 98 %, review ≤ 15 % on a
+Targets (docs/performance.md): precision ≥ 99.5 %, end-to-end recall ≥ 98 %, review ≤ 15 % on a
 first edition and ≤ 1 % on the second; no cigar absent from the catalogue auto-accepted.
 Figures are printed, never asserted.
 """

@@ -115,7 +115,7 @@ class Cigar(TimeStampedModel):
         help_text="Stable identifier from the import that created the cigar.",
     )
     vitola_name = models.CharField(max_length=160, help_text='Commercial name, e.g. "Siglo VI".')
-    vitola_de_galera = models.CharField(  # noqa: DJ001  (SPEC: nullable, unknown ≠ empty)
+    vitola_de_galera = models.CharField(  # noqa: DJ001  (nullable: unknown ≠ empty)
         max_length=120, null=True, blank=True, help_text='Factory name, e.g. "Cañonazo".'
     )
     full_name = models.CharField(max_length=400, editable=False)

@@ -1,4 +1,4 @@
-"""Customs REST API (/api/v1/customs/…): authenticated read (SPEC §6), thin over selectors."""
+"""Customs REST API (/api/v1/customs/…): authenticated read (docs/api.md), thin over selectors."""
 
 from __future__ import annotations
 

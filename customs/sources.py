@@ -1,4 +1,4 @@
-"""The publication channels every installation starts with (SPEC §5).
+"""The publication channels every installation starts with (docs/publication-formats.md).
 
 Migration 0002 seeded a frozen copy of this list. It is ensured again after every
 ``migrate`` and every test-database flush (``post_migrate``), creating only the sources

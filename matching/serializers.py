@@ -18,7 +18,7 @@ DECISIONS = (MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED)
     {
         "type": "string",
         "pattern": "^(" + "|".join(MatchStatus.values) + ")$",
-        "description": "Match status (SPEC §4): " + ", ".join(MatchStatus.values) + ".",
+        "description": "Match status (docs/api.md): " + ", ".join(MatchStatus.values) + ".",
     }
 )
 class MatchStatusField(serializers.ChoiceField):

@@ -1,4 +1,4 @@
-"""The one HTTP client for all outbound network access (SPEC §5).
+"""The one HTTP client for all outbound network access (docs/architecture.md).
 
 Every adapter (customs channels, image intake, merchant crawls) fetches through
 ``HttpClient`` so that the same rules hold everywhere:

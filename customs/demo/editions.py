@@ -4,7 +4,7 @@
 
 Built by ``python -m customs.demo.build`` into ``maquette-demo-2026-06.ods`` and
 ``maquette-demo-2026-11.ods`` (committed next to this module) in the real « Maquette JORF »
-layout (reference/customs-formats.md §1). Edition A (June 2026) holds supplier labels for
+layout (docs/publication-formats.md §1). Edition A (June 2026) holds supplier labels for
 cigars of the Habanos demo catalogue with every quirk the real files show, many more lines
 for cigars the catalogue does not hold (most of a real list), and cigarette, heated and
 rolling-tobacco sections that must never become cigars. Edition B (November 2026) changes

@@ -2,7 +2,7 @@
 
 The labels are typed by suppliers: brand + line + vitola in one string, mixed case, the
 priced pack as a trailing ``en N cigares`` and packaging in parentheses
-(reference/customs-formats.md §1 and §5). This module is the one place that knows those
+(docs/publication-formats.md §1 and §5). This module is the one place that knows those
 conventions; the customs row parser and the matching engine both import it.
 
 Public API:

@@ -2,9 +2,9 @@
 human decisions.
 
 - AUTO_ACCEPT = the lowest score whose precision on human-labelled pairs reaches the
-  target (``target_precision``, SPEC: 0.995);
+  target (``target_precision``, 0.995: docs/performance.md);
 - AUTO_REJECT = the highest score below which the accepted pairs lost stay under
-  ``max_recall_loss`` (SPEC: end-to-end recall ≥ 98 %);
+  ``max_recall_loss`` (docs/performance.md: end-to-end recall ≥ 98 %);
 - weights: a logistic regression of accepted vs rejected on the signals, its positive
   coefficients normalised to sum 1 (the score stays additive, so explanations stay
   per-signal), fitted only with at least ``min_decisions_for_weights`` decisions.
