@@ -49,6 +49,7 @@ test: setup  ## Run the whole test suite (real PostgreSQL: embedded, or DATABASE
 lint: setup  ## Ruff and the type check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import django_stubs_ext
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from cigarspace.development_key import development_secret_key
 from cigarspace.env import Env
+
+# Generic admin and queryset classes (ModelAdmin[Cigar], QuerySet[Cigar]) at run time, as
+# the type checker reads them (django-stubs).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -299,7 +305,7 @@ REFRESH_TOKEN_REUSE_GRACE_SECONDS = env.int(
 
 # --- Background tasks (django-q2, ORM broker on the same PostgreSQL) ----------------------
 
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": "cigarspace",
     "orm": "default",
     "workers": env.int("Q_WORKERS", default=2, minimum=1, maximum=64),

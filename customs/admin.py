@@ -6,6 +6,8 @@ inside the request; every run then leaves a ``CustomsRun`` row visible here.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -14,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
-from cigarspace.admin_base import ReadOnlyAdmin
+from cigarspace.admin_base import ReadOnlyAdmin, _ModelT
 from cigarspace.admin_extensions import ExtensibleAdmin
 from customs.models import (
     CustomsFetch,
@@ -28,13 +30,13 @@ from customs.models import (
 )
 from customs.services import publication_accept_count_drop
 
-OUTCOME_COLOURS = {
+OUTCOME_COLOURS: dict[str, str] = {
     RunOutcome.OK: "#2e7d32",
     RunOutcome.FAILED: "#c62828",
     RunOutcome.NOT_CONFIGURED: "#ef6c00",
     RunOutcome.RUNNING: "#1565c0",
 }
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     PublicationStatus.INGESTED: "#2e7d32",
     PublicationStatus.FAILED: "#c62828",
 }
@@ -52,7 +54,7 @@ class AcceptCountDropForm(forms.Form):
     )
 
 
-class OfficialDataAdmin(ReadOnlyAdmin):
+class OfficialDataAdmin(ReadOnlyAdmin[_ModelT]):
     """Official data (publications, entries) as the pipeline wrote it: read-only.
 
     A status, a stage, a price or a label is never typed here: corrections go through the
@@ -65,7 +67,7 @@ class OfficialDataAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CustomsSource)
-class CustomsSourceAdmin(admin.ModelAdmin):
+class CustomsSourceAdmin(admin.ModelAdmin[CustomsSource]):
     list_display = (
         "slug",
         "name",
@@ -94,7 +96,7 @@ class CustomsSourceAdmin(admin.ModelAdmin):
     def discover_now(self, request, queryset: QuerySet[CustomsSource]) -> None:
         slugs = list(queryset.values_list("slug", flat=True))
         for slug in slugs:
-            transaction.on_commit(lambda s=slug: async_task("customs.tasks.discover_source", s))
+            transaction.on_commit(partial(async_task, "customs.tasks.discover_source", slug))
         self.message_user(
             request, f"Discovery queued for {len(slugs)} source(s).", messages.SUCCESS
         )
@@ -126,7 +128,9 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(CustomsPublication)
-class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
+class CustomsPublicationAdmin(
+    ExtensibleAdmin[CustomsPublication], OfficialDataAdmin[CustomsPublication]
+):
     """Other apps add columns, panels and actions through ``cigarspace.admin_extensions``
     (the review console: match counts, the diff, re-run matching)."""
 
@@ -169,7 +173,7 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
     def retry_failed(self, request, queryset: QuerySet[CustomsPublication]) -> None:
         ids = list(queryset.filter(status=PublicationStatus.FAILED).values_list("pk", flat=True))
         for pk in ids:
-            transaction.on_commit(lambda p=pk: async_task("customs.tasks.retry_publication", p))
+            transaction.on_commit(partial(async_task, "customs.tasks.retry_publication", pk))
         skipped = queryset.count() - len(ids)
         self.message_user(
             request,
@@ -220,7 +224,7 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
 
 
 @admin.register(CustomsPriceEntry)
-class CustomsPriceEntryAdmin(OfficialDataAdmin):
+class CustomsPriceEntryAdmin(OfficialDataAdmin[CustomsPriceEntry]):
     list_display = (
         "raw_label",
         "new_label",
@@ -247,7 +251,7 @@ class CustomsPriceEntryAdmin(OfficialDataAdmin):
 
 
 @admin.register(CustomsFetch)
-class CustomsFetchAdmin(ReadOnlyAdmin):
+class CustomsFetchAdmin(ReadOnlyAdmin[CustomsFetch]):
     list_display = (
         "fetched_at",
         "purpose",
@@ -271,7 +275,7 @@ class CustomsFetchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CustomsRun)
-class CustomsRunAdmin(ReadOnlyAdmin):
+class CustomsRunAdmin(ReadOnlyAdmin[CustomsRun]):
     list_display = (
         "started_at",
         "kind",

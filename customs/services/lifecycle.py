@@ -53,12 +53,12 @@ MAX_ERROR_LENGTH = 4000
 CLAIM_DURATION = dt.timedelta(seconds=settings.Q_CLUSTER.get("timeout", 1800))
 
 # The status a stage starts from, and the one it leaves behind.
-STAGE_INPUT = {
+STAGE_INPUT: dict[str, str] = {
     PublicationStage.FETCH: PublicationStatus.DISCOVERED,
     PublicationStage.PARSE: PublicationStatus.FETCHED,
     PublicationStage.INGEST: PublicationStatus.PARSED,
 }
-NEXT_STAGE = {status: stage for stage, status in STAGE_INPUT.items()}
+NEXT_STAGE: dict[str, str] = {status: stage for stage, status in STAGE_INPUT.items()}
 
 
 class StageSkipped(Exception):
@@ -218,6 +218,7 @@ def _extract(publication: CustomsPublication, *, reuse: bool = False) -> Extract
     key = (publication.pk, publication.content_hash, adapter.name, adapter.version)
     if reuse and key in _last_extraction:
         return _last_extraction.pop(key)
+    assert publication.raw_blob is not None  # checked above (raw_blob_id)
     with raw_document_path(publication.raw_blob, suffix=adapter.suffix) as path:
         extraction = adapter.extract(path=path, publication=publication)
     _last_extraction.clear()

@@ -32,7 +32,7 @@ class VocabularyEvidenceInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(LearnedVocabulary)
-class LearnedVocabularyAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+class LearnedVocabularyAdmin(ReviewPermissionMixin, ReadOnlyAdmin[LearnedVocabulary]):
     # Viewing is allowed; the only changes are the revert/restore actions below. The
     # evidence of decisions is never erased: revert instead.
     deletable = False

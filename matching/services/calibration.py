@@ -52,14 +52,15 @@ def _decisions(source_slug: str | None = None) -> tuple[np.ndarray, np.ndarray, 
     )
     if source_slug:
         rows = rows.filter(price_entry__publication__source__slug=source_slug)
-    rows = rows.values_list("status", "signals")
-    labels, features, penalties = [], [], []
-    for status, signals in rows:
+    labels: list[float] = []
+    features: list[list[float]] = []
+    penalties: list[float] = []
+    for status, signals in rows.values_list("status", "signals"):
         signals = signals or {}
         labels.append(1.0 if status == MatchStatus.HUMAN_ACCEPTED else 0.0)
         # A missing vector counts as "no information" (0.5) for the fit.
         features.append(
-            [float(signals.get(n)) if signals.get(n) is not None else 0.5 for n in SIGNAL_NAMES]
+            [float(signals[n]) if signals.get(n) is not None else 0.5 for n in SIGNAL_NAMES]
         )
         penalties.append(float(signals.get("penalty") or 0.0))
     return (

@@ -28,6 +28,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
@@ -66,7 +67,7 @@ logger = logging.getLogger(__name__)
 
 
 def _signals_json(pair: PairScore, margin: float | None, *, unique: bool | None = None) -> dict:
-    data = dict(pair.signals)
+    data: dict[str, Any] = dict(pair.signals)
     data["penalty"] = round(sum(pair.penalties.values()), 3)
     data["constraints"] = pair.constraints
     # What the review page shows: conflicts, unexplained and learned words.
@@ -158,6 +159,7 @@ def _statuses(
     unique = _fits(best) and len(fitting) == 1
     acceptable = best.auto_acceptable and (unique or not best.evidence.learned_words)
     result.unique = unique
+    status: str
     if method == "alias":
         status, outcome = MatchStatus.AUTO_ACCEPTED, "alias"
     else:
