@@ -20,7 +20,7 @@ Callers record provenance from the returned ``FetchResult`` (URL, status, size, 
 time); the client itself stores nothing.
 """
 
-from cigarspace.http.client import FetchResult, HttpClient
+from cigarspace.http.client import HttpClient
 from cigarspace.http.errors import (
     BlockedAddressError,
     DisallowedContentTypeError,
@@ -29,6 +29,7 @@ from cigarspace.http.errors import (
     TooManyRedirectsError,
 )
 from cigarspace.http.guard import check_url_allowed
+from cigarspace.http.result import FetchResult
 
 __all__ = [
     "BlockedAddressError",
