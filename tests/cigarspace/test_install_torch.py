@@ -1,5 +1,6 @@
-"""scripts/install-torch.sh (on Linux, where the suite runs) never falls back to PyPI's CUDA build of torch on Linux: with
-no source offering the CPU build and the CPU index out of reach, it stops and says why.
+"""scripts/install-torch.sh never falls back to PyPI's CUDA build of torch on Linux (where
+the suite runs): with no source offering the CPU build and the CPU index out of reach, it
+stops and says why.
 
 A stand-in ``python`` records what the script asks of it (no package is installed)."""
 
