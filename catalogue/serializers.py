@@ -181,7 +181,6 @@ class PackageOutput(serializers.ModelSerializer):
 # public schema components, kept; comments rather than docstrings, which the schema would
 # publish.
 class MediaOutput(serializers.ModelSerializer):
-
     digest = serializers.CharField(source="blob.digest")
     mime_type = serializers.CharField(source="blob.mime_type")
     width = serializers.IntegerField(source="blob.width", allow_null=True)
