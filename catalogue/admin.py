@@ -49,17 +49,17 @@ class CigarLineAdmin(admin.ModelAdmin[CigarLine]):
         services.line_save_instance(line=obj)
 
 
-class BlendComponentInline(admin.TabularInline):
+class BlendComponentInline(admin.TabularInline[BlendComponent, Cigar]):
     model = BlendComponent
     extra = 0
 
 
-class CigarPackageInline(admin.TabularInline):
+class CigarPackageInline(admin.TabularInline[CigarPackage, Cigar]):
     model = CigarPackage
     extra = 0
 
 
-class MediaAssetInline(admin.TabularInline):
+class MediaAssetInline(admin.TabularInline[MediaAsset, Cigar]):
     """A cigar's pictures with thumbnails. New pictures come from ``media_add`` or the API
     (they go through image intake); here operators pick the primary, order and retype.
 

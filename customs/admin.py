@@ -102,7 +102,7 @@ class CustomsSourceAdmin(admin.ModelAdmin[CustomsSource]):
         )
 
 
-class FetchInline(admin.TabularInline):
+class FetchInline(admin.TabularInline[CustomsFetch, CustomsPublication]):
     model = CustomsFetch
     extra = 0
     can_delete = False
@@ -115,7 +115,7 @@ class FetchInline(admin.TabularInline):
         return False
 
 
-class RunInline(admin.TabularInline):
+class RunInline(admin.TabularInline[CustomsRun, CustomsPublication]):
     model = CustomsRun
     extra = 0
     can_delete = False

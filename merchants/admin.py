@@ -184,7 +184,7 @@ class CrawlUrlAdmin(ReadOnlyAdmin[CrawlUrl]):
     show_full_result_count = False
 
 
-class MerchantOfferInline(admin.TabularInline):
+class MerchantOfferInline(admin.TabularInline[MerchantOffer, MerchantProduct]):
     """Every offer of the page as read, with its source; "pack not stated" offers price
     no catalogue package."""
 

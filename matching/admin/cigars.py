@@ -27,7 +27,7 @@ from matching.services.merge import MergeRefused, cigar_merge
 THUMBNAIL_SIZE = 256
 
 
-class AcceptedMatchInline(ReadOnlyMixin, admin.TabularInline):
+class AcceptedMatchInline(ReadOnlyMixin, admin.TabularInline[CigarCustomsMatch, Cigar]):
     """The price lines linked to this cigar (read-only: decisions go through the console)."""
 
     model = CigarCustomsMatch

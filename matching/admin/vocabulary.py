@@ -17,7 +17,9 @@ from matching.models import LearnedVocabulary, VocabularyEvidence, VocabularySta
 from matching.services.learning import vocabulary_restore, vocabulary_revert
 
 
-class VocabularyEvidenceInline(ReadOnlyMixin, admin.TabularInline):
+class VocabularyEvidenceInline(
+    ReadOnlyMixin, admin.TabularInline[VocabularyEvidence, LearnedVocabulary]
+):
     model = VocabularyEvidence
     extra = 0
     can_delete = False
