@@ -1,9 +1,10 @@
 """The customs schedules are rows (django-q2), registered idempotently.
 
-One daily discovery per enabled source that can carry prices and has automatic
-discovery (today: fr-douane-opendata), and an hourly sweep that resumes pending
-publications. Sources that stop qualifying lose their schedule. The post_migrate handler
-in ``customs.apps`` calls ``schedules_register`` after every ``migrate``.
+One discovery per enabled source that can carry prices and has automatic discovery, at
+the cadence its discovery adapter names (daily; weekly for the CMT snapshots), and an
+hourly sweep that resumes pending publications. Sources that stop qualifying lose their
+schedule. The post_migrate handler in ``customs.apps`` calls ``schedules_register`` after
+every ``migrate``.
 """
 
 from __future__ import annotations
@@ -25,13 +26,20 @@ def discovery_schedule_name(slug: str) -> str:
 def schedules_register(*, using: str = "default") -> list[str]:
     from django_q.models import Schedule
 
+    from customs.adapters import discovery_adapters
+
+    cadences = {"daily": Schedule.DAILY, "weekly": Schedule.WEEKLY}
+    adapters = discovery_adapters()
     names = []
     for source in sources_for_scheduled_discovery().using(using):
         name = discovery_schedule_name(source.slug)
+        adapter = adapters.get(source.discovery_adapter)
+        # The channel says how often it is worth asking (the CMT list: weekly snapshots).
+        cadence = getattr(adapter, "cadence", "daily")
         defaults = {
             "func": "customs.tasks.discover_source",
             "args": repr((source.slug,)),
-            "schedule_type": Schedule.DAILY,
+            "schedule_type": cadences.get(cadence, Schedule.DAILY),
             "repeats": -1,
         }
         # Only a new row gets a first run time: re-running migrate keeps the cadence.

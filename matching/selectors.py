@@ -37,7 +37,11 @@ def brand_index() -> BrandIndex:
 
 
 def label_analysis(*, entry: CustomsPriceEntry, brands: BrandIndex | None = None) -> LabelAnalysis:
-    return analyse_label(entry.new_label or entry.raw_label, brands or brand_index())
+    from customs.selectors import source_label_grammar
+
+    slug = entry.publication.source.slug
+    grammar = source_label_grammar(slug=slug)
+    return analyse_label(entry.new_label or entry.raw_label, brands or brand_index(), grammar)
 
 
 def cigar_analysis(*, cigar: Cigar):
