@@ -46,7 +46,7 @@ def test_a_single_item_is_an_object_not_a_list():
 
 
 def test_a_summary_in_another_layout_fails_clearly():
-    with pytest.raises(AdapterError, match="no data.sumario"):
+    with pytest.raises(AdapterError, match=r"no data\.sumario"):
         summary_documents({"status": {"code": "404"}}, day=DAY)
 
 
@@ -194,7 +194,8 @@ def test_a_resolution_on_other_tobacco_only_is_ingested_empty(boe, server, http_
     publication = publication_advance(
         publication=CustomsPublication.objects.get(pk=outcome.created[0]), client=http_client
     )
-    assert publication.status == "ingested" and publication.entry_count == 0
+    assert publication.status == "ingested"
+    assert publication.entry_count == 0
 
 
 def test_a_resolution_without_the_table_ends_failed_with_stage_and_reason(boe, server, http_client):
@@ -211,6 +212,7 @@ def test_a_resolution_without_the_table_ends_failed_with_stage_and_reason(boe, s
     with pytest.raises(StageError):
         publication_advance(publication=publication, client=http_client)
     publication.refresh_from_db()
-    assert publication.status == "failed" and publication.failed_stage == "parse"
+    assert publication.status == "failed"
+    assert publication.failed_stage == "parse"
     assert "no price table" in publication.error
     assert not publication.entries.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from urllib.parse import parse_qs
@@ -96,7 +97,8 @@ def test_per_cigar_and_per_pack_prices_with_the_surcharge_price_beside_them():
     pack = by_label["FLOR DE FILIPINAS Coronitas (el envase de 5)"]
     assert (pack.pack_price, pack.surcharge_pack_price) == (Decimal("2.25"), Decimal("2.40"))
     assert (pack.unit_price, pack.surcharge_unit_price) == (Decimal("0.45"), Decimal("0.48"))
-    assert pack.unit_price_computed and pack.parsed["per_pack"]
+    assert pack.unit_price_computed
+    assert pack.parsed["per_pack"]
 
     single = by_label["TRINIDAD Fundadores"]
     assert (single.unit_price, single.pack_size) == (Decimal("25.00"), None)
@@ -186,10 +188,9 @@ def _ingest_all(source, http_client) -> list[CustomsPublication]:
     publications = CustomsPublication.objects.filter(pk__in=outcome.created).order_by("pk")
     done = []
     for publication in publications:
-        try:
+        # A failure is recorded on the publication (status, stage, reason).
+        with contextlib.suppress(StageError):
             publication_advance(publication=publication, client=http_client)
-        except StageError:
-            pass  # recorded on the publication (status, stage, reason)
         publication.refresh_from_db()
         done.append(publication)
     return done
@@ -200,7 +201,8 @@ def test_discovery_posts_the_form_per_zone_and_ingests_each_zone(cmt, server, ht
 
     assert (peninsula.zone, ceuta.zone) == ("peninsula", "ceuta-melilla")
     assert peninsula.status == ceuta.status == "ingested"
-    assert peninsula.entry_count == len(PENINSULA) and ceuta.entry_count == 3
+    assert peninsula.entry_count == len(PENINSULA)
+    assert ceuta.entry_count == 3
     assert peninsula.effective_date == dt.date.today()  # dated by the fetch
     assert "Península e Illes Balears" in peninsula.title
     assert set(peninsula.entries.values_list("zone", flat=True)) == {"peninsula"}
@@ -239,19 +241,22 @@ def test_a_file_imported_by_hand_needs_its_zone():
     with pytest.raises(StageError, match="--zone"):
         publication_ingest_file(source=source, path=SPAIN / "cmt_ceuta.csv")
     failed = CustomsPublication.objects.get(source=source)
-    assert failed.status == "failed" and failed.failed_stage == "parse"
+    assert failed.status == "failed"
+    assert failed.failed_stage == "parse"
 
     ingested = publication_ingest_file(
         source=source, path=SPAIN / "cmt_peninsula.csv", zone="peninsula"
     )
-    assert ingested.status == "ingested" and ingested.zone == "peninsula"
+    assert ingested.status == "ingested"
+    assert ingested.zone == "peninsula"
 
 
 def test_a_changed_header_fails_the_publication_with_stage_and_reason(cmt, server, http_client):
     server.csv["1"] = cmt_csv_bytes(PENINSULA, header=("Producto", "Precio", "IVA"))
     peninsula, _ceuta = _ingest_all(cmt, http_client)
 
-    assert peninsula.status == "failed" and peninsula.failed_stage == "parse"
+    assert peninsula.status == "failed"
+    assert peninsula.failed_stage == "parse"
     assert "header changed" in peninsula.error
     assert not peninsula.entries.exists()
 
