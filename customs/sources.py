@@ -131,3 +131,10 @@ def sources_ensure_defaults(*, using: str = "default") -> list[str]:
         if was_created:
             created.append(source["slug"])
     return created
+
+
+def citation_for(template: str, data_date) -> str:
+    """A source's citation with the date of the data ("" when the source asks for none)."""
+    if not template:
+        return ""
+    return template.format(date=data_date.isoformat() if data_date else "unknown")

@@ -60,27 +60,47 @@ def _unit_price(point: dict, pack_size: int | None) -> Decimal | None:
     return None
 
 
+COUNTRY_NAMES = {"FR": "France", "ES": "Spain", "CH": "Switzerland"}
+
+
 def price_history_series(history: Sequence[dict]) -> list[dict]:
-    """One series per (source, pack size): dated per-cigar prices, so that packs of 3 and of
-    25 share one axis. Points without a date or a price cannot be placed and are left out.
+    """One series per country: dated per-cigar prices, whichever source and pack size
+    published them, so that packs of 3 and of 25 share one axis. On one date the lowest
+    per-cigar price of the country stands (the comparison's rule); a list with zones is
+    drawn in its main zone (Spain: Península e Illes Balears). Points without a date or a
+    price cannot be placed and are left out.
     """
-    series = []
+    from matching.comparison import MAIN_ZONES
+
+    by_country: dict[str, dict] = {}
     for group in history:
-        points = []
+        country = group.get("country") or group["source"]
+        zone = group.get("zone") or ""
+        if zone and zone != MAIN_ZONES.get(country):
+            continue
+        series = by_country.setdefault(
+            country,
+            {
+                "name": COUNTRY_NAMES.get(country, country),
+                "currency": group.get("currency", ""),
+                "days": {},
+            },
+        )
         for point in group.get("prices", []):
             price = _unit_price(point, group.get("pack_size"))
             if point.get("effective_date") is None or price is None or point.get("is_withdrawn"):
                 continue
-            points.append((point["effective_date"], float(price)))
-        if points:
-            pack = group.get("pack_size")
-            name = f"{group['source']} · {f'pack of {pack}' if pack else 'single'}"
-            series.append({"name": name, "currency": group.get("currency", ""), "points": points})
-    return series
+            day = point["effective_date"]
+            series["days"][day] = min(float(price), series["days"].get(day, float("inf")))
+    return [
+        {"name": s["name"], "currency": s["currency"], "points": sorted(s["days"].items())}
+        for s in by_country.values()
+        if s["days"]
+    ]
 
 
 def price_history_svg(history: Sequence[dict], *, width: int = 720, height: int = 280) -> str:
-    """A line chart: x = effective date, y = price per cigar, one line per source and pack."""
+    """A line chart: x = effective date, y = price per cigar, one line per country."""
     series = price_history_series(history)
     if not series:
         return format_html('<p class="review-empty">{}</p>', "No official price yet.")
