@@ -73,7 +73,7 @@ def demo_spain(*, progress: Callable[[str], None] | None = None) -> SpainDemo:
             "admin": f"/admin/catalogue/cigar/{chosen.cigar_id}/change/",
             "prices": {
                 country: (str(p.unit_price), p.currency, p.effective_date.isoformat(), p.source)
-                for country, p in chosen.prices.items()
+                for country, p in sorted(chosen.prices.items(), key=lambda item: item[0] != "FR")
             },
             "difference": difference,
             "priced_in_both": len(rows),
