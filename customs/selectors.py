@@ -156,3 +156,10 @@ def source_label_grammar(*, slug: str):
     )
     adapter = extractor_adapters().get(adapter_name or "")
     return label_grammar(getattr(adapter, "label_grammar", None))
+
+
+def publication_citation(*, publication: CustomsPublication) -> str:
+    """The attribution the source's terms require with the edition's prices, dated."""
+    from customs.sources import citation_for
+
+    return citation_for(publication.source.citation, publication.effective_date)

@@ -13,9 +13,11 @@ import csv
 import io
 import re
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -197,6 +199,13 @@ class PriceComparisonApi(GenericAPIView):
         response.data["countries"] = countries
         response.data["citations"] = comparison_citations(page)
         return response
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # DRF answers an unknown ?format= with a 404; here it is a bad parameter.
+            raise ValidationError({"format": ["Either json or csv."]}) from None
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)

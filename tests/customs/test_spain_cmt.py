@@ -262,3 +262,31 @@ def test_a_changed_header_fails_the_publication_with_stage_and_reason(cmt, serve
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_the_spanish_sources_are_seeded_with_their_citation():
+    cmt, boe = (CustomsSource.objects.get(slug=s) for s in ("es-cmt", "es-boe"))
+    assert (cmt.country, cmt.currency, boe.country) == ("ES", "EUR", "ES")
+    assert cmt.complete_lists
+    assert not boe.complete_lists  # a resolution lists changes only
+    assert "Ministerio de Hacienda" in cmt.citation
+    assert "{date}" in cmt.citation
+
+
+def test_the_api_shows_the_citation_with_spanish_prices(admin_client_logged_in):
+    source = CustomsSource.objects.get(slug="es-cmt")
+    publication = publication_ingest_file(
+        source=source, path=SPAIN / "cmt_peninsula.csv", zone="peninsula"
+    )
+    base = f"/api/v1/customs/publications/{publication.pk}"
+    detail = admin_client_logged_in.get(f"{base}/").json()
+    expected = (
+        "Fuente: Ministerio de Hacienda (Comisionado para el Mercado de Tabacos), "
+        f"datos de {publication.effective_date.isoformat()}"
+    )
+    assert detail["citation"] == expected
+    assert detail["zone"] == "peninsula"
+    entries = admin_client_logged_in.get(f"{base}/entries/").json()
+    assert entries["citation"] == expected
+    assert entries["results"][0]["surcharge_unit_price"] == "16.00"
+    assert admin_client_logged_in.get(f"{base}/diff/").json()["citation"] == expected

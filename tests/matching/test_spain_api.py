@@ -121,3 +121,9 @@ def test_bad_countries_are_a_json_400_even_for_csv(db, countries):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"] == "invalid"
+
+
+def test_an_unknown_format_is_a_json_400(db):
+    response = APIClient().get(COMPARISON, {"format": "xml"})
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {"format": ["Either json or csv."]}
