@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -127,3 +128,13 @@ def test_an_unknown_format_is_a_json_400(db):
     response = APIClient().get(COMPARISON, {"format": "xml"})
     assert response.status_code == 400
     assert response.json()["error"]["details"] == {"format": ["Either json or csv."]}
+
+
+def test_the_cigar_admin_chart_draws_one_series_per_country(both_countries, admin_client_logged_in):
+    page = admin_client_logged_in.get(f"/admin/catalogue/cigar/{both_countries.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    chart = html[html.index('<svg class="review-chart price-history"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert re.findall(r'data-series="([^"]+)"', chart) == ["Spain", "France"]
+    assert HACIENDA in html  # the citation under the table of Spanish prices
