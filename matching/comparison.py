@@ -121,6 +121,17 @@ def price_comparison(
         )
     if line:
         rows = rows.filter(Q(cigar__line__name__iexact=line) | Q(cigar__line__slug__iexact=line))
+    # One row per (cigar, country), chosen by PostgreSQL (DISTINCT ON): the latest date, then
+    # the lowest per-cigar price, then the first entry. Years of weekly snapshots stay in
+    # the database instead of crossing into Python.
+    country_field = "price_entry__publication__source__country"
+    rows = rows.order_by(
+        "cigar_id",
+        country_field,
+        "-price_entry__publication__effective_date",
+        "price_entry__unit_price",
+        "price_entry_id",
+    ).distinct("cigar_id", country_field)
 
     cigars: dict[int, CigarComparison] = {}
     for (
@@ -134,14 +145,7 @@ def price_comparison(
             country, unit, currency, day, slug, zone, new_label or raw_label, pack_size, entry_id,
             citation_for(citation, day),
         )  # fmt: skip
-        held = item.prices.get(country)
-        # The latest date wins; on one date, the lowest per-cigar price (then a stable id).
-        if held is None or (day, -unit, -entry_id) > (
-            held.effective_date,
-            -held.unit_price,
-            -held.entry_id,
-        ):
-            item.prices[country] = candidate
+        item.prices[country] = candidate
     result = [
         item
         for item in cigars.values()

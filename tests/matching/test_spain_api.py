@@ -138,3 +138,32 @@ def test_the_cigar_admin_chart_draws_one_series_per_country(both_countries, admi
     chart = chart[: chart.index("</svg>")]
     assert re.findall(r'data-series="([^"]+)"', chart) == ["Spain", "France"]
     assert HACIENDA in html  # the citation under the table of Spanish prices
+
+
+def test_a_countrys_latest_price_wins_whichever_source_published_it(habanos):
+    cmt = CustomsSource.objects.get(slug="es-cmt")
+    boe = CustomsSource.objects.get(slug="es-boe")
+    snapshot = publication_ingest_file(
+        source=cmt,
+        path=SPAIN / "cmt_peninsula.csv",
+        zone="peninsula",
+        effective_date=dt.date(2026, 12, 1),
+    )
+    # In force on 5 December: Epicure No.2 at 15.60 (the snapshot of the 1st said 15.20).
+    resolution = publication_ingest_file(source=boe, path=SPAIN / "boe_resolution.xml")
+    for publication in (snapshot, resolution):
+        publication_match(publication=publication)
+
+    rows = APIClient().get(COMPARISON, {"countries": "ES", "line": "Epicure"}).json()["results"]
+    by_cigar = {r["cigar"]: r["prices"][0] for r in rows}
+    epicure = by_cigar["Hoyo de Monterrey Epicure No.2"]
+    assert (epicure["unit_price"], epicure["source"], epicure["effective_date"]) == (
+        "15.60",
+        "es-boe",
+        "2026-12-05",
+    )
+    # On one date, the lowest per-cigar price of the presentations (box 15.20, tubes 16.10).
+    resolution.entries.filter(raw_label__contains="Epicure N° 2").update(is_withdrawn=True)
+    rows = APIClient().get(COMPARISON, {"countries": "ES", "line": "Epicure"}).json()["results"]
+    epicure = {r["cigar"]: r["prices"][0] for r in rows}["Hoyo de Monterrey Epicure No.2"]
+    assert (epicure["unit_price"], epicure["source"]) == ("15.20", "es-cmt")
