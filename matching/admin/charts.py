@@ -60,6 +60,8 @@ def _unit_price(point: dict, pack_size: int | None) -> Decimal | None:
     return None
 
 
+#: Date labels are at least this far apart on the x axis (a date is ~60 px wide).
+MIN_LABEL_GAP = 70
 COUNTRY_NAMES = {"FR": "France", "ES": "Spain", "CH": "Switzerland"}
 
 
@@ -141,12 +143,24 @@ def price_history_svg(history: Sequence[dict], *, width: int = 720, height: int 
     # At most eight date labels, always the first and the last edition.
     step = max(1, -(-len(dates) // 8))
     shown = dates[::step] if dates[-1] in dates[::step] else [*dates[::step], dates[-1]]
+    # Labels closer than one label's width would overprint (a weekly snapshot beside a
+    # resolution): the later one stays.
+    spaced: list[dt.date] = []
     for day in shown:
+        while spaced and x_of(day) - x_of(spaced[-1]) < MIN_LABEL_GAP and len(spaced) > 1:
+            spaced.pop()
+        if not spaced or x_of(day) - x_of(spaced[-1]) >= MIN_LABEL_GAP:
+            spaced.append(day)
+    shown = spaced
+    for day in shown:
+        # A label at the right edge ends there rather than overflow the drawing.
+        anchor = "end" if x_of(day) > width - right - MIN_LABEL_GAP / 2 else "middle"
         parts.append(
             format_html(
-                '<text x="{}" y="{}" class="axis" text-anchor="middle">{}</text>',
+                '<text x="{}" y="{}" class="axis" text-anchor="{}">{}</text>',
                 _num(x_of(day)),
                 top + plot_h + 16,
+                anchor,
                 day.isoformat(),
             )
         )

@@ -159,3 +159,22 @@ def test_one_series_per_country_whatever_the_source_and_pack():
     assert series == {"Spain": [(day1, 15.2), (day2, 15.6)], "France": [(day1, 17.0)]}
     svg = str(price_history_svg(history))
     assert svg.count("<polyline") == 2
+
+
+def test_date_labels_never_overprint():
+    def point(day, unit):
+        return {"effective_date": day, "unit_price": Decimal(unit), "pack_price": None,
+                "is_withdrawn": False}  # fmt: skip
+
+    history = [
+        {"country": "ES", "source": "es-cmt", "zone": "", "pack_size": 25, "currency": "EUR",
+         "prices": [point(dt.date(2026, 6, 1), "14"), point(dt.date(2026, 11, 28), "15"),
+                    point(dt.date(2026, 12, 6), "15.2")]},
+    ]  # fmt: skip
+
+    labels = re.findall(
+        r'class="axis" text-anchor="[a-z]+">(\d{4}-\d\d-\d\d)<', str(price_history_svg(history))
+    )
+
+    # A week apart on a six-month axis: the earlier label gives way to the later one.
+    assert labels == ["2026-06-01", "2026-12-06"]
