@@ -290,3 +290,15 @@ def test_the_api_shows_the_citation_with_spanish_prices(admin_client_logged_in):
     assert entries["citation"] == expected
     assert entries["results"][0]["surcharge_unit_price"] == "16.00"
     assert admin_client_logged_in.get(f"{base}/diff/").json()["citation"] == expected
+
+
+def test_a_form_that_answers_a_page_instead_of_the_csv_fails_discovery(cmt, server, http_client):
+    from customs.services.runs import source_discover_run
+
+    server.csv["1"] = b"<!DOCTYPE html><html><body>Sesion caducada</body></html>"
+    run, outcome = source_discover_run(source=cmt, client=http_client)
+
+    assert outcome is None
+    assert run.outcome == "failed"
+    assert "HTML page" in run.message
+    assert not CustomsPublication.objects.filter(source=cmt).exists()
