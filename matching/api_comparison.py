@@ -23,7 +23,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from accounts.permissions import AnonymousReadOperatorWrite
-from matching.api import MatchPagination
+from cigarspace.api import PagePagination, page_size_parameter, validated_query
 from matching.comparison import (
     DEFAULT_COUNTRIES,
     CigarComparison,
@@ -156,7 +156,7 @@ class PriceComparisonApi(GenericAPIView):
     date of each, and the difference with the first country."""
 
     permission_classes = [AnonymousReadOperatorWrite]
-    pagination_class = MatchPagination
+    pagination_class = PagePagination
     serializer_class = ComparisonOutput
     renderer_classes = [JSONRenderer, CsvRenderer]
     filter_backends: list = []
@@ -165,6 +165,7 @@ class PriceComparisonApi(GenericAPIView):
         operation_id="prices_comparison",
         parameters=[
             ComparisonQuery,
+            page_size_parameter(),
             OpenApiParameter(
                 "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: export."
             ),
@@ -177,14 +178,13 @@ class PriceComparisonApi(GenericAPIView):
         },
     )
     def get(self, request):
-        query = ComparisonQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        countries = query.validated_data["countries"]
+        query = validated_query(ComparisonQuery, request)
+        countries = query["countries"]
         rows = price_comparison(
             countries=countries,
-            brand=query.validated_data.get("brand"),
-            line=query.validated_data.get("line"),
-            priced_in_all=query.validated_data["priced_in_all"],
+            brand=query.get("brand"),
+            line=query.get("line"),
+            priced_in_all=query["priced_in_all"],
         )
         if request.accepted_renderer.format == "csv":
             name = "price-comparison-" + "-".join(countries).lower() + ".csv"

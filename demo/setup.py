@@ -9,8 +9,9 @@ back as aliases) → a summary per edition.
 Everything is idempotent: the catalogue import upserts, the same file bytes map to the
 same publication, matching is incremental, and the scripted reviewer picks its entries by
 a stable rule and skips those that already carry a human decision. A second run changes
-nothing and duplicates nothing. This module sits in the kernel because it wires four apps
-together (catalogue, customs, matching, accounts); each step calls that app's services.
+nothing and duplicates nothing. This module is its own app (``demo``), above every domain
+app, because it wires four of them together (catalogue, customs, matching, accounts); each
+step calls that app's services. The kernel (``cigarspace``) never imports it.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class DemoResult:
     editions: list[EditionSummary]
     #: The source's thresholds (the review budget's floor) and the learned vocabulary.
     matching: dict | None = None
-    #: Spain's publications and one cigar across countries (``cigarspace.demo_spain``).
+    #: Spain's publications and one cigar across countries (``demo.spain``).
     spain: object | None = None
 
 
@@ -266,7 +267,7 @@ def demo_setup(
             reviewed = demo_review(publication=publication, actor=actor)
         editions.append(edition_summary(edition=edition, publication=publication))
 
-    from cigarspace.demo_spain import demo_spain
+    from demo.spain import demo_spain
 
     spain = demo_spain(progress=say)
     editions += spain.editions

@@ -1,7 +1,7 @@
 """The Spanish part of the demo: a CMT snapshot and one BOE resolution, then one Habanos
 cigar's official prices side by side in France and Spain.
 
-Called by ``cigarspace.demo.demo_setup`` after the French editions, through the same
+Called by ``demo.setup.demo_setup`` after the French editions, through the same
 services as everywhere (``ingest_file`` path: store, parse, ingest, diff; then embed and
 match). Idempotent like the rest of the demo: the same bytes map to the same publication
 and matching is incremental.
@@ -50,7 +50,7 @@ def _ingest(source_slug: str, file_name: str, *, zone: str, say) -> CustomsPubli
 
 def demo_spain(*, progress: Callable[[str], None] | None = None) -> SpainDemo:
     """Ingest and match the Spanish demo publications; pick the cigar shown in both."""
-    from cigarspace.demo import demo_match, edition_summary
+    from demo.setup import demo_match, edition_summary
     from matching.comparison import comparison_citations, price_comparison
 
     say = progress or (lambda message: None)
