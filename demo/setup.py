@@ -82,6 +82,8 @@ class DemoResult:
     editions: list[EditionSummary]
     #: The source's thresholds (the review budget's floor) and the learned vocabulary.
     matching: dict | None = None
+    #: Spain's publications and one cigar across countries (``demo.spain``).
+    spain: object | None = None
 
 
 def credentials_file() -> Path:
@@ -265,6 +267,11 @@ def demo_setup(
             reviewed = demo_review(publication=publication, actor=actor)
         editions.append(edition_summary(edition=edition, publication=publication))
 
+    from demo.spain import demo_spain
+
+    spain = demo_spain(progress=say)
+    editions += spain.editions
+
     logger.info(
         "demo loaded",
         extra={
@@ -285,4 +292,5 @@ def demo_setup(
             "thresholds": source_thresholds(source_slug=DEMO_SOURCE),
             "vocabulary": vocabulary_summary(),
         },
+        spain=spain,
     )

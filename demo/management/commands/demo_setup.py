@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from demo.setup import EDITION_FILES, DemoResult, demo_setup
+from demo.spain import SPAIN_STEPS, print_spain
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_review: bool = False, **options) -> None:
-        steps = 2 + 2 * len(EDITION_FILES) + (0 if no_review else 1)
+        steps = 2 + 2 * len(EDITION_FILES) + (0 if no_review else 1) + SPAIN_STEPS
         with tqdm(total=steps, desc="demo", unit="step", disable=options["verbosity"] == 0) as bar:
 
             def progress(message: str) -> None:
@@ -77,6 +78,8 @@ class Command(BaseCommand):
             counts = ", ".join(f"{k} {v}" for k, v in vocabulary["counts"].items())
             learned = "; ".join(vocabulary["learned"]) or "none yet"
             write(f"Learned vocabulary from decisions: {counts} ({learned})")
+
+        print_spain(result.spain, write)
 
         operator = result.operator
         write("")
