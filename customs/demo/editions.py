@@ -834,6 +834,9 @@ WITHDRAWN = {
     "Dannemann Espada, en 20 cigares",
     "Ninas Brasil, en 10 cigares",
 }
+# Printed wrong in edition B: the pack price written in the unit column (the unit price
+# x10 for a box of 10). The price watch holds such a change until an operator decides.
+PACK_PRICE_IN_UNIT_COLUMN = {"Guantanamera Decimos, en 10 cigares"}
 # New in edition B (column 1 only, no old prices).
 NEW_HABANOS = [
     _line("Cohiba Siglo V, en 25 cigares", "cohiba:siglo-v", "33.00", "825.00"),
@@ -880,6 +883,8 @@ def _edition_b_row(line: Line) -> list:
     if line.label in RENAMES:
         new_label, _truth, unit, pack = RENAMES[line.label]
         return [line.label, new_label, old_unit, old_pack, _cell(unit, None), _cell(pack, None)]
+    if line.label in PACK_PRICE_IN_UNIT_COLUMN:
+        return [line.label, None, old_unit, old_pack, _cell(line.pack, None), old_pack]
     if _stable("B" + line.label) % 3 == 0:
         return [
             line.label,
