@@ -129,6 +129,7 @@ def test_a_delivery_gives_up_after_24_hours_and_the_endpoint_says_why(
     assert now <= T0 + dt.timedelta(hours=24)
     assert delivery.attempts == len(receiver.received) > 10
     assert now - T0 > dt.timedelta(hours=20)  # retried across the whole day
+    endpoint.refresh_from_db()
     assert not endpoint.is_active
     assert "24 h" in endpoint.disabled_reason
     assert "HTTP 500" in endpoint.disabled_reason
