@@ -27,6 +27,7 @@ from accounts.permissions import AnonymousReadOperatorWrite
 from catalogue.models import Cigar
 from watch import prices
 from watch.models import WatchEvent, Watchlist, WebhookDelivery, WebhookEndpoint
+from watch.selectors import with_event_data
 from watch.serializers import (
     CigarPricesNowOutput,
     DateQuery,
@@ -172,7 +173,9 @@ class WatchlistEventsApi(GenericAPIView):
     )
     def get(self, request, pk: int):
         watchlist = get_object_or_404(Watchlist, owner=request.user, pk=pk)
-        events = WatchEvent.objects.filter(watchlist=watchlist).order_by("-created_at", "-pk")
+        events = with_event_data(WatchEvent.objects.filter(watchlist=watchlist)).order_by(
+            "-created_at", "-pk"
+        )
         page = self.paginate_queryset(events)
         return self.get_paginated_response(WatchEventOutput(page, many=True).data)
 

@@ -17,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from customs.models import ChangeKind, CustomsSource
 from watch.models import HoldState, WatchEvent, Watchlist
 from watch.prices import source_editions
+from watch.selectors import event_data, with_event_data
 from watch.services.digests import event_line
 
 FEED_ITEMS = 100
@@ -57,17 +58,15 @@ class WatchlistFeed(Feed):
         return "Official price changes of the cigars this watchlist follows."
 
     def items(self, obj: Watchlist):
-        return (
+        return with_event_data(
             WatchEvent.objects.filter(watchlist=obj, hold=HoldState.RELEASED)
-            .select_related("watchlist")
-            .order_by("-created_at", "-pk")[:FEED_ITEMS]
-        )
+        ).order_by("-created_at", "-pk")[:FEED_ITEMS]
 
     def item_title(self, item: WatchEvent) -> str:
         return event_line(item, item.watchlist.language)
 
     def item_description(self, item: WatchEvent) -> str:
-        payload = item.payload
+        payload = event_data(item)
         date = payload.get("effective_date") or ""
         return f"{item.get_kind_display()} — {payload.get('source', '')}, effective {date}"
 

@@ -151,12 +151,14 @@ class WatchEvent(models.Model):
         "catalogue.Cigar", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hold = models.CharField(max_length=12, choices=HoldState.choices, default=HoldState.RELEASED)
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(
+        default=dict, blank=True, help_text="A new edition's facts (others: read from the entry)."
+    )
     effective_date = models.DateField(null=True, blank=True)
     emailed_at = models.DateTimeField(
         null=True, blank=True, help_text="When a digest carried it (never twice)."
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         db_table = "watch_event"
@@ -182,7 +184,8 @@ class WatchEvent(models.Model):
         indexes = [
             models.Index(fields=["watchlist", "-created_at"], name="watch_event_recent"),
             models.Index(fields=["publication", "hold"], name="watch_event_publication"),
-            models.Index(fields=["entry"], name="watch_event_entry"),
+            # Only held events are looked up by entry (a suspect change decided).
+            models.Index(fields=["entry"], condition=Q(hold="held"), name="watch_event_held"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from watch.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from watch.selectors import event_data
 from watch.services.watchlists import MAX_ITEMS
 from watch.tariff import FORMATS
 
@@ -65,6 +66,10 @@ class WatchlistInput(serializers.Serializer):
 
 
 class WatchEventOutput(serializers.ModelSerializer):
+    data = serializers.SerializerMethodField(
+        help_text="The line, its cigar, prices before and after, pack size, effective date."
+    )
+
     class Meta:
         model = WatchEvent
         fields = [
@@ -75,9 +80,12 @@ class WatchEventOutput(serializers.ModelSerializer):
             "entry",
             "cigar",
             "effective_date",
-            "payload",
+            "data",
             "created_at",
         ]
+
+    def get_data(self, event: WatchEvent) -> dict:
+        return event_data(event)
 
 
 class WebhookEndpointOutput(serializers.ModelSerializer):

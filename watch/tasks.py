@@ -24,12 +24,15 @@ from watch.services import (
 logger = logging.getLogger(__name__)
 
 
-def queue_delivery(*, publication_id: int, event_ids: list[int]) -> None:
-    """Deliveries for newly released events, then the webhook sender and the digests, all
-    after the caller's transaction commits."""
+def queue_delivery(*, publication_id: int, event_ids: list[int] | None = None) -> None:
+    """Deliveries for released events (those named, or every one of the edition), then the
+    webhook sender and the digests, all after the caller's transaction commits."""
 
     def queue() -> None:
-        if deliveries_create(event_ids=event_ids):
+        created = deliveries_create(
+            event_ids=event_ids, publication_id=None if event_ids is not None else publication_id
+        )
+        if created:
             async_task("watch.tasks.deliver_due", task_name="watch: deliver webhooks")
         async_task(
             "watch.tasks.send_digests",
@@ -42,7 +45,7 @@ def queue_delivery(*, publication_id: int, event_ids: list[int]) -> None:
 
 def publication_events(publication_id: int) -> dict:
     outcome = publication_events_compute(publication_id=publication_id)
-    queue_delivery(publication_id=publication_id, event_ids=outcome.released_ids)
+    queue_delivery(publication_id=publication_id)
     return {"publication": publication_id, **outcome.summary}
 
 
@@ -51,7 +54,7 @@ def entry_events(entry_id: int) -> dict:
     if entry is None:
         return {"entry": entry_id, "skipped": True}
     outcome = publication_events_compute(publication_id=entry.publication_id, entry_ids=[entry_id])
-    queue_delivery(publication_id=entry.publication_id, event_ids=outcome.released_ids)
+    queue_delivery(publication_id=entry.publication_id)
     return {"entry": entry_id, **outcome.summary}
 
 

@@ -10,7 +10,14 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import CustomsPriceEntryFactory, CustomsPublicationFactory, UserFactory
-from watch.models import DeliveryStatus, EventKind, WatchEvent, Watchlist, WebhookAttempt
+from watch.models import (
+    DeliveryStatus,
+    EventKind,
+    WatchEvent,
+    Watchlist,
+    WebhookAttempt,
+    WebhookEndpoint,
+)
 from watch.services import (
     WebhookUrlRefused,
     deliveries_create,
@@ -44,11 +51,17 @@ def _events(owner, count: int = 1) -> list[WatchEvent]:
     return events
 
 
+def _created_before_t0(endpoint):
+    # An endpoint gets the events made after it existed: these are made at T0.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(created_at=T0 - dt.timedelta(hours=1))
+    return endpoint
+
+
 @pytest.fixture
 def endpoint(receiver, owner):
     endpoint, secret = endpoint_create(owner=owner, url=receiver.url)
     receiver.secret = secret
-    return endpoint
+    return _created_before_t0(endpoint)
 
 
 def _deliver(events, now=T0) -> None:
@@ -178,7 +191,7 @@ def test_a_delivery_is_created_once_per_endpoint_and_event(receiver, endpoint, o
 
 def test_another_users_endpoint_never_gets_my_events(receiver, endpoint, owner):
     stranger = UserFactory(email="stranger@example.com")
-    endpoint_create(owner=stranger, url=receiver.url + "?other")
+    _created_before_t0(endpoint_create(owner=stranger, url=receiver.url + "?other")[0])
     (event,) = _events(owner)
     _deliver([event])
     deliveries_send_due(now=T0)
@@ -187,7 +200,7 @@ def test_another_users_endpoint_never_gets_my_events(receiver, endpoint, owner):
 
 def test_a_private_address_is_refused(receiver, owner, settings):
     # Allowed while the endpoint is created (the tests' own server), then no longer.
-    endpoint, _secret = endpoint_create(owner=owner, url=receiver.url)
+    endpoint = _created_before_t0(endpoint_create(owner=owner, url=receiver.url)[0])
     settings.HTTP_ALLOWED_PRIVATE_HOSTS = []
     with pytest.raises(WebhookUrlRefused, match="loopback"):
         endpoint_create(owner=owner, url=receiver.url)

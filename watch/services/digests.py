@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from customs.models import CustomsPublication
 from watch.models import EmailDigest, EventKind, HoldState, Language, WatchEvent
+from watch.selectors import EVENT_RELATED, event_data
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def _fields(payload: dict) -> dict:
 
 
 def event_line(event: WatchEvent, language: str) -> str:
-    return TEXTS[language][event.kind].format(**_fields(event.payload))
+    return TEXTS[language][event.kind].format(**_fields(event_data(event)))
 
 
 def digest_render(
@@ -129,7 +130,7 @@ def digests_send(*, publication_id: int, now: dt.datetime | None = None) -> int:
                     watchlist__email_digest=True,
                     watchlist__owner_id=owner_id,
                 )
-                .select_related("watchlist__owner")
+                .select_related("watchlist__owner", *EVENT_RELATED)
                 .order_by("watchlist_id", "kind", "pk")
             )
             if not events:

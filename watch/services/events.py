@@ -6,22 +6,24 @@ watchlist that watches its cigar, the cigar's line or brand, the brand the match
 recognised in the label (a new product the catalogue does not hold yet), or its whole
 source — in the watchlist's country, or any country when the watchlist names none.
 
-One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per edition writes them all: the unique
+One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per edition writes them all (nothing
+travels to Python: a large edition makes hundreds of thousands of rows): the unique
 constraints (watchlist, entry, kind) and (watchlist, publication, kind) make a re-run, a
-retried task or a decision that touches the entry again a no-op. Each new event is held
+retried task, a watchlist reaching an entry twice (its cigar and its brand) or a decision
+that touches the entry again a no-op. Each new event is held
 when its entry carries a pending suspect change (``watch.services.suspects``).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from customs.models import ChangeKind, CustomsPublication, PublicationStatus
 from matching.models import ACCEPTED_STATUSES
-from watch.models import EventKind, HoldState, SuspectStatus
+from watch.models import EventKind, HoldState, SuspectStatus, WatchEvent
 from watch.services.suspects import suspects_flag
 
 logger = logging.getLogger(__name__)
@@ -34,8 +36,9 @@ KIND_OF_CHANGE = {
 }
 
 # The entries of the edition that changed, with their cigar, line and brand (the brand
-# also from the label when no cigar was accepted), prices before and after, and whether a
-# suspect change holds them. ``%(entry_ids)s`` narrows it to some entries (a decision).
+# also from the label when no cigar was accepted), and whether a suspect change holds
+# them. The event row keeps only keys: what it says is read from the entry
+# (watch.selectors.event_data). ``%(entry_ids)s`` narrows it to some entries (a decision).
 _CHANGES = """
 WITH changes AS (
     SELECT e.id AS entry_id, e.change_kind, e.publication_id, p.source_id, s.country,
@@ -43,29 +46,7 @@ WITH changes AS (
            COALESCE(l.brand_id, gb.id) AS brand_id,
            CASE sc.status WHEN %(pending)s THEN %(held)s
                           WHEN %(source_error)s THEN %(suppressed)s
-                          ELSE %(released)s END AS hold,
-           jsonb_build_object(
-               'entry_id', e.id,
-               'publication_id', p.id,
-               'source', s.slug,
-               'country', s.country,
-               'effective_date', p.effective_date,
-               'label', e.raw_label,
-               'new_label', NULLIF(e.new_label, ''),
-               'cigar_id', m.cigar_id,
-               'cigar', c.full_name,
-               'pack_size', e.pack_size,
-               'packaging', NULLIF(e.packaging, ''),
-               'currency', e.currency_code,
-               'unit_price', e.unit_price::text,
-               'pack_price', e.pack_price::text,
-               'old_unit_price', COALESCE(e.parsed -> 'previous' ->> 'unit_price',
-                                          e.old_unit_price::text),
-               'old_pack_price', COALESCE(e.parsed -> 'previous' ->> 'pack_price',
-                                          e.old_pack_price::text),
-               'previous_label', e.parsed -> 'previous' ->> 'label',
-               'suspect', sc.reason
-           ) AS payload
+                          ELSE %(released)s END AS hold
     FROM customs_price_entry e
     JOIN customs_publication p ON p.id = e.publication_id
     JOIN customs_source s ON s.id = p.source_id
@@ -83,13 +64,13 @@ WITH changes AS (
 targets AS (
     SELECT i.watchlist_id, ch.entry_id FROM changes ch
       JOIN watch_item i ON i.scope = 'cigar' AND i.cigar_id = ch.cigar_id
-    UNION
+    UNION ALL
     SELECT i.watchlist_id, ch.entry_id FROM changes ch
       JOIN watch_item i ON i.scope = 'line' AND i.line_id = ch.line_id
-    UNION
+    UNION ALL
     SELECT i.watchlist_id, ch.entry_id FROM changes ch
       JOIN watch_item i ON i.scope = 'brand' AND i.brand_id = ch.brand_id
-    UNION
+    UNION ALL
     SELECT i.watchlist_id, ch.entry_id FROM changes ch
       JOIN watch_item i ON i.scope = 'source' AND i.source_id = ch.source_id
 )
@@ -97,13 +78,12 @@ INSERT INTO watch_event
     (watchlist_id, kind, publication_id, entry_id, cigar_id, hold, payload, effective_date,
      created_at)
 SELECT t.watchlist_id, %(kind_case)s, ch.publication_id, ch.entry_id, ch.cigar_id, ch.hold,
-       ch.payload, ch.effective_date, now()
+       '{}'::jsonb, ch.effective_date, clock_timestamp()
 FROM targets t
 JOIN changes ch ON ch.entry_id = t.entry_id
 JOIN watch_watchlist w ON w.id = t.watchlist_id
 WHERE w.country = '' OR w.country = ch.country
 ON CONFLICT DO NOTHING
-RETURNING id, hold
 """
 
 _NEW_EDITION = """
@@ -116,14 +96,13 @@ SELECT DISTINCT i.watchlist_id, %(kind)s, p.id, NULL::bigint, NULL::bigint, %(re
            'title', p.title, 'effective_date', p.effective_date,
            'entry_count', p.entry_count, 'url', NULLIF(p.url, '')
        ),
-       p.effective_date, now()
+       p.effective_date, clock_timestamp()
 FROM customs_publication p
 JOIN customs_source s ON s.id = p.source_id
 JOIN watch_item i ON i.scope = 'source' AND i.source_id = p.source_id
 JOIN watch_watchlist w ON w.id = i.watchlist_id AND (w.country = '' OR w.country = s.country)
 WHERE p.id = %(publication)s
 ON CONFLICT DO NOTHING
-RETURNING id, hold
 """
 
 
@@ -133,7 +112,6 @@ class EventOutcome:
     created: int = 0
     held: int = 0
     suspects: int = 0
-    released_ids: list[int] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -146,10 +124,10 @@ def _kind_case() -> str:
     return f"(CASE ch.change_kind {whens} END)"
 
 
-def _insert(sql: str, params: dict) -> list[tuple[int, str]]:
+def _insert(sql: str, params: dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return cursor.rowcount
 
 
 def publication_events_compute(
@@ -160,6 +138,7 @@ def publication_events_compute(
 
     Delivery is not done here: the caller queues it after the transaction commits
     (``watch.tasks``), so that a notification never leaves before its rows exist.
+    ``held`` counts every held event of the edition (this run's or earlier).
     """
     outcome = EventOutcome(publication_id=publication_id)
     publication = (
@@ -182,9 +161,9 @@ def publication_events_compute(
     }
     with transaction.atomic():
         outcome.suspects = suspects_flag(publication=publication, entry_ids=entry_ids)
-        rows = _insert(_CHANGES.replace("%(kind_case)s", _kind_case()), params)
+        created = _insert(_CHANGES.replace("%(kind_case)s", _kind_case()), params)
         if entry_ids is None:
-            rows += _insert(
+            created += _insert(
                 _NEW_EDITION,
                 {
                     "publication": publication_id,
@@ -192,8 +171,9 @@ def publication_events_compute(
                     "released": HoldState.RELEASED,
                 },
             )
-    outcome.created = len(rows)
-    outcome.held = sum(1 for _, hold in rows if hold == HoldState.HELD)
-    outcome.released_ids = [pk for pk, hold in rows if hold == HoldState.RELEASED]
+    outcome.created = created
+    outcome.held = WatchEvent.objects.filter(
+        publication_id=publication_id, hold=HoldState.HELD
+    ).count()
     logger.info("publication %s: %s", publication_id, outcome.summary)
     return outcome

@@ -46,6 +46,7 @@ from watch.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from watch.selectors import EVENT_RELATED, event_data
 
 logger = logging.getLogger(__name__)
 
@@ -130,17 +131,23 @@ def event_body(event: WatchEvent) -> dict:
         "type": event.kind,
         "created_at": event.created_at,
         "watchlist": {"id": event.watchlist_id, "name": event.watchlist.name},
-        "data": event.payload,
+        "data": event_data(event),
     }
 
 
 # --- deliveries -----------------------------------------------------------------------------
 
 
-def deliveries_create(*, event_ids: list[int], now: dt.datetime | None = None) -> int:
-    """One delivery per released event and active endpoint of its watchlist's owner
-    (the endpoint's watchlist, or all of them). Idempotent."""
-    if not event_ids:
+def deliveries_create(
+    *,
+    event_ids: list[int] | None = None,
+    publication_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """One delivery per released event (those named, or all of an edition's) and active
+    endpoint of its watchlist's owner (the endpoint's watchlist, or all of them) that
+    existed when the event was made. Idempotent."""
+    if not event_ids and publication_id is None:
         return 0
     now = now or timezone.now()
     with connection.cursor() as cursor:
@@ -155,13 +162,15 @@ def deliveries_create(*, event_ids: list[int], now: dt.datetime | None = None) -
             JOIN watch_webhook_endpoint ep
               ON ep.owner_id = w.owner_id AND ep.is_active
              AND (ep.watchlist_id IS NULL OR ep.watchlist_id = w.id)
-            WHERE e.id = ANY(%(ids)s) AND e.hold = %(released)s
+            WHERE (e.id = ANY(%(ids)s) OR e.publication_id = %(publication)s)
+              AND e.hold = %(released)s AND e.created_at >= ep.created_at
             ON CONFLICT DO NOTHING
             """,
             {
                 "pending": DeliveryStatus.PENDING,
                 "now": now,
-                "ids": list(event_ids),
+                "ids": list(event_ids or []),
+                "publication": publication_id,
                 "released": HoldState.RELEASED,
             },
         )
@@ -317,7 +326,7 @@ def _record(
 def _load(delivery_ids: list[int]) -> list[WebhookDelivery]:
     return list(
         WebhookDelivery.objects.filter(pk__in=delivery_ids)
-        .select_related("endpoint", "event__watchlist")
+        .select_related("endpoint", *(f"event__{r}" for r in EVENT_RELATED))
         .order_by("pk")
     )
 
