@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_review: bool = False, **options) -> None:
-        steps = 2 + 2 * len(EDITION_FILES) + (0 if no_review else 1)
+        steps = 3 + 2 * len(EDITION_FILES) + (0 if no_review else 1)
         with tqdm(total=steps, desc="demo", unit="step", disable=options["verbosity"] == 0) as bar:
 
             def progress(message: str) -> None:
@@ -77,6 +77,13 @@ class Command(BaseCommand):
             counts = ", ".join(f"{k} {v}" for k, v in vocabulary["counts"].items())
             learned = "; ".join(vocabulary["learned"]) or "none yet"
             write(f"Learned vocabulary from decisions: {counts} ({learned})")
+
+        if result.watch:
+            from watch.demo_report import watch_demo_lines
+
+            write("")
+            for line in watch_demo_lines(result.watch):
+                write(line)
 
         operator = result.operator
         write("")
