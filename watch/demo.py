@@ -109,7 +109,7 @@ def watch_demo(*, actor, publication: CustomsPublication) -> WatchDemo:
         valid_signatures=sum(r.valid for r in receiver.received),
         digests_now=digests,
         suspects=[
-            f"{s.entry.raw_label} ({s.get_reason_display()}, x{s.ratio.normalize()})"
+            f"{s.entry.raw_label} ({s.get_reason_display()}, x{s.ratio:.2f})"
             for s in SuspectChange.objects.filter(
                 entry__publication=publication, status=SuspectStatus.PENDING
             ).select_related("entry")
