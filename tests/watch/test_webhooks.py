@@ -216,3 +216,22 @@ def test_a_private_address_is_refused(receiver, owner, settings):
     assert not endpoint.is_active
     assert "refused" in endpoint.disabled_reason
     assert WebhookAttempt.objects.get(delivery=delivery).status_code is None
+
+
+def test_operators_replay_a_delivery_from_the_admin(
+    receiver, endpoint, owner, admin_client_logged_in
+):
+    (event,) = _events(owner)
+    _deliver([event])
+    deliveries_send_due(now=T0)
+    delivery = event.deliveries.get()
+    changelist = "/admin/watch/webhookdelivery/"
+    page = admin_client_logged_in.get(f"{changelist}{delivery.pk}/change/")
+    assert page.status_code == 200
+    response = admin_client_logged_in.post(
+        changelist, {"action": "replay", "_selected_action": [delivery.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert b"Replayed: 1 delivered, 0 failed." in response.content
+    assert len(receiver.received) == 2
+    assert delivery.attempt_log.filter(replay=True).count() == 1
