@@ -134,10 +134,15 @@ class HoldState(models.TextChoices):
 
 
 class WatchEvent(models.Model):
-    watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="events")
+    # A large edition writes hundreds of thousands of events at once: every index costs.
+    # The unique index leads with the watchlist, the (publication, hold) one with the
+    # edition; entries and cigars (official data, merged rather than deleted) need none.
+    watchlist = models.ForeignKey(
+        Watchlist, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     publication = models.ForeignKey(
-        "customs.CustomsPublication", on_delete=models.CASCADE, related_name="+"
+        "customs.CustomsPublication", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     entry = models.ForeignKey(
         "customs.CustomsPriceEntry",
@@ -145,10 +150,16 @@ class WatchEvent(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
         help_text="Empty for a new edition.",
     )
     cigar = models.ForeignKey(
-        "catalogue.Cigar", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "catalogue.Cigar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     hold = models.CharField(max_length=12, choices=HoldState.choices, default=HoldState.RELEASED)
     payload = models.JSONField(
@@ -164,15 +175,12 @@ class WatchEvent(models.Model):
         db_table = "watch_event"
         ordering = ["-created_at", "-pk"]
         constraints = [
+            # Once per (watchlist, entry, kind) — an entry belongs to one edition — and, the
+            # entry empty (NULLS NOT DISTINCT), once per (watchlist, edition, kind).
             models.UniqueConstraint(
-                fields=["watchlist", "entry", "kind"],
-                condition=Q(entry__isnull=False),
-                name="watch_event_once_per_entry",
-            ),
-            models.UniqueConstraint(
-                fields=["watchlist", "publication", "kind"],
-                condition=Q(entry__isnull=True),
-                name="watch_event_once_per_edition",
+                fields=["watchlist", "kind", "publication", "entry"],
+                nulls_distinct=False,
+                name="watch_event_once",
             ),
             models.CheckConstraint(
                 condition=Q(hold__in=HoldState.values), name="watch_event_hold_valid"
@@ -182,7 +190,6 @@ class WatchEvent(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["watchlist", "-created_at"], name="watch_event_recent"),
             models.Index(fields=["publication", "hold"], name="watch_event_publication"),
             # Only held events are looked up by entry (a suspect change decided).
             models.Index(fields=["entry"], condition=Q(hold="held"), name="watch_event_held"),
