@@ -12,7 +12,8 @@ every run, so that the events are computed from nothing):
    the new edition changes half the prices (one in a hundred by x2: suspect, held), adds,
    withdraws and renames a few lines;
 2. ``--watchlists`` watchlists of 1,000 users: 80 % watch 10 cigars, 10 % a line, 8 % a
-   brand, 2 % the whole source — target: the events computed in ≤ 30 s
+   brand, 2 % the whole source (one
+   new-edition event each) — target: the events computed in ≤ 30 s
    (``publication_events_compute``, idempotent: a second run is timed too);
 3. webhook endpoints for enough users to get about ``--deliveries`` deliveries, all to a
    receiver on 127.0.0.1 that verifies every signature; ``--senders`` threads run

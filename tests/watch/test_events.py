@@ -40,7 +40,8 @@ def _kinds(watchlist) -> dict[str, list[dict]]:
 def watchlists(demo_editions, owner, douane):
     a, b = demo_editions  # noqa: RUF059
     cohiba = cigar_of(a, REPRICED).line.brand
-    cigars = [cigar_of(a, label) for label in (REPRICED, WITHDRAWN_LABEL, RENAMED_LABEL)]
+    labels = (REPRICED, WITHDRAWN_LABEL, RENAMED_LABEL, SUSPECT_LABEL)
+    cigars = [cigar_of(a, label) for label in labels]
     return {
         "cigars": watchlist_create(
             owner=owner, name="favourites", items=[ItemSpec("cigar", c.pk) for c in cigars]
@@ -100,14 +101,18 @@ def test_withdrawn_renamed_and_new_products_reach_who_watches_them(demo_editions
     assert NEW_UNCATALOGUED in montecristo_new
 
 
-def test_a_watched_source_hears_of_the_new_edition_and_every_change(demo_editions, watchlists):
+def test_a_watched_source_hears_of_the_new_edition_with_its_diff(demo_editions, watchlists):
     a, b = demo_editions  # noqa: RUF059
     publication_events_compute(publication_id=b.pk)
     events = _kinds(watchlists["source"])
-    assert len(events[EventKind.NEW_EDITION]) == 1
-    assert events[EventKind.NEW_EDITION][0]["publication_id"] == b.pk
+    assert list(events) == [EventKind.NEW_EDITION]
+    (edition,) = events[EventKind.NEW_EDITION]
+    assert edition["publication_id"] == b.pk
+    assert edition["effective_date"] == EFFECTIVE_B.isoformat()
     changed = b.entries.filter(change_kind="changed").count()
-    assert len(events[EventKind.PRICE_CHANGE]) == changed > 10
+    assert edition["changes"]["changed"] == changed > 10
+    assert edition["changes"]["withdrawn"] == b.entries.filter(change_kind="withdrawn").count()
+    assert edition["diff"] == f"/api/v1/customs/publications/{b.pk}/diff/"
     # A watchlist of another country hears nothing of a French edition.
     assert not WatchEvent.objects.filter(watchlist=watchlists["swiss"]).exists()
 

@@ -33,7 +33,8 @@ TEXTS = {
         "for {pack_size}",
         EventKind.WITHDRAWN: "Withdrawn: {name}",
         EventKind.RENAMED: "Renamed: {label} → {new_label}",
-        EventKind.NEW_EDITION: "A new edition: {title} ({entry_count} lines)",
+        EventKind.NEW_EDITION: "A new edition: {title} ({entry_count} lines, {changed} "
+        "changed, new, renamed or withdrawn)",
         "feed": "Your feed of this watchlist: {url}",
         "footer": "You receive this because your watchlists ask for e-mail digests.",
     },
@@ -46,7 +47,8 @@ TEXTS = {
         "{currency} les {pack_size}",
         EventKind.WITHDRAWN: "Retiré : {name}",
         EventKind.RENAMED: "Renommé : {label} → {new_label}",
-        EventKind.NEW_EDITION: "Nouvelle édition : {title} ({entry_count} lignes)",
+        EventKind.NEW_EDITION: "Nouvelle édition : {title} ({entry_count} lignes, {changed} "
+        "modifiées, nouvelles, renommées ou retirées)",
         "feed": "Le flux de cette liste : {url}",
         "footer": "Vous recevez ce message car vos listes de suivi demandent un résumé.",
     },
@@ -70,6 +72,7 @@ def _fields(payload: dict) -> dict:
         "currency": payload.get("currency") or "",
         "title": shown("title"),
         "entry_count": shown("entry_count"),
+        "changed": sum((payload.get("changes") or {}).values()),
     }
 
 
