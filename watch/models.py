@@ -134,12 +134,9 @@ class HoldState(models.TextChoices):
 
 
 class WatchEvent(models.Model):
-    # A large edition writes a hundred thousand events at once: every index and every
-    # foreign-key check costs (Django's constraints are deferred: four checks per row at
-    # commit took most of the time). The unique index leads with the watchlist, the
-    # (publication, hold) one with the edition. Edition, entry and cigar are written from
-    # a join of existing rows and are never deleted (official data; cigars are merged, and
-    # the ORM's SET_NULL/CASCADE still applies): no database constraint for them.
+    # A large edition writes a hundred thousand events at once: every index costs. The
+    # unique index leads with the watchlist, the (publication, hold) one with the edition;
+    # entries and cigars (official data, merged rather than deleted) need none.
     watchlist = models.ForeignKey(
         Watchlist, on_delete=models.CASCADE, related_name="events", db_index=False
     )
@@ -149,7 +146,6 @@ class WatchEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
-        db_constraint=False,
     )
     entry = models.ForeignKey(
         "customs.CustomsPriceEntry",
@@ -158,7 +154,6 @@ class WatchEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
-        db_constraint=False,
         help_text="Empty for a new edition.",
     )
     cigar = models.ForeignKey(
@@ -168,7 +163,6 @@ class WatchEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
-        db_constraint=False,
     )
     hold = models.CharField(max_length=12, choices=HoldState.choices, default=HoldState.RELEASED)
     payload = models.JSONField(
