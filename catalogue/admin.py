@@ -19,6 +19,8 @@ from catalogue.models import (
     SourceRecord,
     TastingNote,
 )
+from cigarspace.admin_base import ReadOnlyAdmin
+from cigarspace.admin_extensions import ExtensibleAdmin
 from media.admin import blob_preview_html
 
 
@@ -104,7 +106,10 @@ class MediaAssetInline(admin.TabularInline):
 
 
 @admin.register(Cigar)
-class CigarAdmin(admin.ModelAdmin):
+class CigarAdmin(ExtensibleAdmin):
+    """Other apps add columns, panels, inlines and actions through
+    ``cigarspace.admin_extensions`` (the review console: prices, pictures, merge)."""
+
     list_display = (
         "full_name",
         "vitola_de_galera",
@@ -225,22 +230,15 @@ class CigarAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(CigarAliasEvent)
-class CigarAliasEventAdmin(admin.ModelAdmin):
+class CigarAliasEventAdmin(ReadOnlyAdmin):
     """The alias audit: read-only, append-only."""
+
+    deletable = False
 
     list_display = ("created_at", "action", "normalised_label", "source_slug", "actor", "reason")
     list_filter = ("action", "source_slug")
     search_fields = ("normalised_label", "reason")
     list_select_related = ("actor",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(MediaAsset)

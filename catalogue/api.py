@@ -12,7 +12,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -33,23 +32,7 @@ from catalogue.serializers import (
     TastingNoteInput,
     TastingNoteOutput,
 )
-
-MAX_PAGE_SIZE = 200
-
-
-class CatalogPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
-
-class CigarCursorPagination(CursorPagination):
-    """Keyset pagination: page 2,000 of 100,000 cigars costs what page 1 costs."""
-
-    ordering = ("full_name", "id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
+from cigarspace.api import KeysetPagination, PagePagination, page_size_parameter
 
 
 class CatalogueApi(GenericAPIView):
@@ -62,22 +45,16 @@ class CatalogueApi(GenericAPIView):
     filter_backends: list = []  # the selectors apply the FilterSets
 
 
-def _page_size_param() -> OpenApiParameter:
-    return OpenApiParameter(
-        "page_size", OpenApiTypes.INT, description=f"Items per page (max {MAX_PAGE_SIZE})."
-    )
-
-
 # --- brands ----------------------------------------------------------------------------------
 
 
 class BrandListApi(CatalogueApi):
     serializer_class = BrandOutput
-    pagination_class = CatalogPagination
+    pagination_class = PagePagination
 
     @extend_schema(
         operation_id="brands_list",
-        parameters=[OpenApiParameter("country", OpenApiTypes.STR), _page_size_param()],
+        parameters=[OpenApiParameter("country", OpenApiTypes.STR), page_size_parameter()],
         responses=BrandOutput(many=True),
     )
     def get(self, request):
@@ -118,13 +95,13 @@ class BrandDetailApi(CatalogueApi):
 
 class LineListApi(CatalogueApi):
     serializer_class = LineOutput
-    pagination_class = CatalogPagination
+    pagination_class = PagePagination
 
     @extend_schema(
         operation_id="lines_list",
         parameters=[
             OpenApiParameter("brand", OpenApiTypes.STR, description="Brand id or slug."),
-            _page_size_param(),
+            page_size_parameter(),
         ],
         responses=LineOutput(many=True),
     )
@@ -189,7 +166,7 @@ CIGAR_FILTER_PARAMETERS = [
         description="true: only cigars with an official (customs) price, i.e. an accepted "
         "match; false: only cigars without one. Any other value is a 400.",
     ),
-    _page_size_param(),
+    page_size_parameter(),
 ]
 
 
@@ -203,7 +180,8 @@ def _packages(validated: dict) -> None:
 
 class CigarListApi(CatalogueApi):
     serializer_class = CigarSearchOutput
-    pagination_class = CigarCursorPagination
+    pagination_class = KeysetPagination
+    ordering = ("full_name", "id")
 
     @extend_schema(
         operation_id="cigars_list",
@@ -216,7 +194,7 @@ class CigarListApi(CatalogueApi):
         if query:
             if len(query) > 200:
                 raise serializers.ValidationError({"q": "At most 200 characters."})
-            k = self.paginator.get_page_size(request) or CigarCursorPagination.page_size
+            k = self.paginator.get_page_size(request) or KeysetPagination.page_size
             cigars = selectors.cigar_search_list(query=query, filters=request.query_params, k=k)
             return Response(
                 {
@@ -318,14 +296,14 @@ class CigarSimilarApi(CatalogueApi):
 
 class TastingNoteListApi(CatalogueApi):
     serializer_class = TastingNoteOutput
-    pagination_class = CatalogPagination
+    pagination_class = PagePagination
 
     @extend_schema(
         operation_id="tasting_notes_list",
         parameters=[
             OpenApiParameter("cigar", OpenApiTypes.INT),
             OpenApiParameter("score_min", OpenApiTypes.INT),
-            _page_size_param(),
+            page_size_parameter(),
         ],
         responses=TastingNoteOutput(many=True),
     )

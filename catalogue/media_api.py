@@ -23,6 +23,7 @@ from catalogue.media_assets import (
     media_asset_update,
 )
 from catalogue.models import AssetType, Cigar, MediaAsset
+from catalogue.serializers import MediaOutput
 from media.api import MediaRefusalMixin
 from media.services import THUMBNAIL_SIZES
 from media.sniff import IMAGE_TYPES
@@ -31,34 +32,16 @@ from media.uploads import install_capped_upload_handler
 # --- serializers ------------------------------------------------------------------------
 
 
-class MediaAssetOutput(serializers.ModelSerializer):
-    digest = serializers.CharField(source="blob.digest")
-    mime_type = serializers.CharField(source="blob.mime_type")
-    width = serializers.IntegerField(source="blob.width", allow_null=True)
-    height = serializers.IntegerField(source="blob.height", allow_null=True)
-    size = serializers.IntegerField(source="blob.size")
+class MediaAssetOutput(MediaOutput):
+    """The asset with links to its bytes and thumbnails (the media endpoints)."""
+
     url = serializers.SerializerMethodField(help_text="The original bytes.")
     thumbnails = serializers.SerializerMethodField(
         help_text='WebP thumbnail URLs by longest side, e.g. {"256": …, "1024": …}.'
     )
 
-    class Meta:
-        model = MediaAsset
-        fields = [
-            "id",
-            "asset_type",
-            "is_primary",
-            "position",
-            "original_url",
-            "digest",
-            "mime_type",
-            "width",
-            "height",
-            "size",
-            "url",
-            "thumbnails",
-            "created_at",
-        ]
+    class Meta(MediaOutput.Meta):
+        fields = [*MediaOutput.Meta.fields, "url", "thumbnails", "created_at"]
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")

@@ -1,4 +1,5 @@
-"""API conventions defined once: every error is JSON with a clear message."""
+"""API conventions defined once: every error is JSON with a clear message; one paginator
+(pages or keyset cursors), one page-size parameter, one way to validate a query string."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -157,3 +162,58 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
         error_body("server_error", "Internal server error."),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+# --- pagination and query strings ------------------------------------------------------------
+
+DEFAULT_PAGE_SIZE = 50
+PAGE_SIZE_QUERY_PARAM = "page_size"
+# The largest page a caller may ask for. A view whose callers need more sets its own
+# ``max_page_size`` and says why next to it (the paginator reads it from the view).
+MAX_PAGE_SIZE = 200
+
+
+class _ViewMaximum:
+    """The paginator takes its maximum from the view (``max_page_size``), else the kernel's."""
+
+    max_page_size: int | None = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
+        self.max_page_size = view_max_page_size(view)
+        return super().paginate_queryset(queryset, request, view)  # type: ignore[misc]
+
+
+def view_max_page_size(view: object) -> int:
+    return getattr(view, "max_page_size", None) or MAX_PAGE_SIZE
+
+
+class PagePagination(_ViewMaximum, PageNumberPagination):
+    """Numbered pages: ``?page=N&page_size=M``."""
+
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = PAGE_SIZE_QUERY_PARAM
+
+
+class KeysetPagination(_ViewMaximum, CursorPagination):
+    """Keyset pages (``?cursor=…&page_size=M``): page 2,000 of 100,000 rows costs what page
+    1 costs. The view's ``ordering`` must end with a unique column."""
+
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = PAGE_SIZE_QUERY_PARAM
+
+    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
+        return getattr(view, "ordering", None) or super().get_ordering(request, queryset, view)
+
+
+def page_size_parameter(maximum: int = MAX_PAGE_SIZE) -> OpenApiParameter:
+    """The OpenAPI description of ``page_size`` (pass the view's maximum when it differs)."""
+    return OpenApiParameter(
+        PAGE_SIZE_QUERY_PARAM, OpenApiTypes.INT, description=f"Items per page (max {maximum})."
+    )
+
+
+def validated_query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    """The query string checked by a serializer (a 400 naming the fields when invalid)."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -9,14 +9,16 @@ Checks, each cheap (a handful of indexed queries, no table scan):
 - ``queue``: tasks waiting in the django-q2 queue and the age of the oldest (its lag);
   a lag above ``HEALTH_MAX_QUEUE_LAG_SECONDS`` means no worker is draining the queue —
   every scheduled discovery, ingestion and matching job is dead;
-- ``sources``: per customs source, its last run and its last failure. Informational: a
+- and every check an app registered (``health_check_register``, called from its
+  ``AppConfig.ready()``): the kernel names no app. customs registers ``sources`` (per
+  customs source, its last run and its last failure), an *informational* check: a
   government site answering 403 for a day must not take the web nodes out of a load
   balancer, so it never turns the answer into a 503 (monitors alert on the field).
 
-200 when the first four pass, 503 otherwise. No authentication is needed (load balancers
-call it), but anonymous callers get the status only: the checks' details (error texts, each
-source's failure messages, the queue) go to staff (an admin session) and to monitors
-sending ``Authorization: Monitoring-Token <HEALTH_MONITORING_TOKEN>``.
+200 when the first four and every gating app check pass, 503 otherwise. No authentication
+is needed (load balancers call it), but anonymous callers get the status only: the checks'
+details (error texts, each source's failure messages, the queue) go to staff (an admin
+session) and to monitors sending ``Authorization: Monitoring-Token <HEALTH_MONITORING_TOKEN>``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -96,38 +100,42 @@ def _queue() -> dict[str, Any]:
     }
 
 
-def _short(text: str) -> str:
+def short_message(text: str) -> str:
+    """One line of at most ``MESSAGE_CHARS`` characters: what a report may quote."""
     text = " ".join((text or "").split())
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
 
 
-def _sources() -> dict[str, Any]:
-    from customs.models import CustomsRun, CustomsSource, RunOutcome
+_short = short_message
 
-    report: dict[str, Any] = {}
-    for source in CustomsSource.objects.order_by("slug"):
-        runs = CustomsRun.objects.filter(source=source).order_by("-started_at")
-        last = runs.first()
-        failure = runs.filter(outcome=RunOutcome.FAILED).first()
-        report[source.slug] = {
-            "enabled": source.enabled,
-            "last_run": None
-            if last is None
-            else {
-                "kind": last.kind,
-                "outcome": last.outcome,
-                "started_at": last.started_at.isoformat(),
-            },
-            "last_failure": None
-            if failure is None
-            else {
-                "kind": failure.kind,
-                "at": failure.started_at.isoformat(),
-                "message": _short(failure.message),
-            },
-            "failed_publications": source.publications.filter(status="failed").count(),
-        }
-    return report
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A check an app adds to the report under ``name``.
+
+    ``gating``: its ``{"ok": False}`` (or an exception) makes the answer a 503. An
+    informational check (``gating=False``) returns any JSON-able value and never does;
+    when it raises, its entry says ``{"error": …}``.
+    """
+
+    name: str
+    run: Callable[[], Any]
+    gating: bool = True
+
+
+_REGISTRY: dict[str, HealthCheck] = {}
+KERNEL_CHECKS = ("time", "database", "extensions", "migrations", "queue", "status")
+
+
+def health_check_register(name: str, run: Callable[[], Any], *, gating: bool = True) -> None:
+    """Add (or replace, so that a repeated ``ready()`` is harmless) an app's check."""
+    if name in KERNEL_CHECKS:
+        raise ValueError(f"{name!r} is a kernel check's name")
+    _REGISTRY[name] = HealthCheck(name=name, run=run, gating=gating)
+
+
+def registered_checks() -> list[HealthCheck]:
+    return sorted(_REGISTRY.values(), key=lambda check: check.name)
 
 
 def health_report() -> tuple[bool, dict[str, Any]]:
@@ -149,10 +157,19 @@ def health_report() -> tuple[bool, dict[str, Any]]:
             logger.exception("health: check %s failed", name)
             report[name] = {"ok": False, "error": _short(f"{type(exc).__name__}: {exc}")}
         healthy = healthy and report[name]["ok"]
-    try:
-        report["sources"] = _sources()
-    except DatabaseError as exc:
-        report["sources"] = {"error": _short(str(exc))}
+    for app_check in registered_checks():
+        try:
+            report[app_check.name] = app_check.run()
+        except Exception as exc:  # a broken check is a failed check, not a crash
+            logger.exception("health: check %s failed", app_check.name)
+            error = _short(f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, DatabaseError):
+                error = _short(str(exc))
+            report[app_check.name] = (
+                {"ok": False, "error": error} if app_check.gating else {"error": error}
+            )
+        if app_check.gating:
+            healthy = healthy and bool(report[app_check.name].get("ok"))
     report["status"] = "healthy" if healthy else "unhealthy"
     return healthy, report
 

@@ -62,7 +62,13 @@ INSTALLED_APPS = [
     "customs",
     "matching",
     "watch",
+    # The local demo: above every domain app (it wires them together).
+    "demo",
 ]
+
+# The admin's login form: accounts' holds it to the API login's throttle and audit. Named
+# here (settings wiring) so that the kernel's admin site imports no app.
+ADMIN_LOGIN_FORM = "accounts.admin_login.ThrottledAdminAuthenticationForm"
 
 MIDDLEWARE = [
     # First: every response (errors included) carries X-Request-ID, every log line its id.
@@ -225,8 +231,8 @@ REST_FRAMEWORK = {
 
 # The cache shared by every process (e.g. the search generation token,
 # catalogue/search_cache.py): Redis when REDIS_URL is set, otherwise a table in PostgreSQL
-# (created by accounts' migration 0003; run `manage.py createcachetable` after switching
-# from Redis). Throttles count in their own table whatever the cache
+# (created by the kernel's migration cigarspace 0002; run `manage.py createcachetable`
+# after switching from Redis). Throttles count in their own table whatever the cache
 # (accounts/rate_limits.py).
 if env.str("REDIS_URL"):
     CACHES = {

@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
+from cigarspace.admin_base import ReadOnlyAdmin
+from cigarspace.admin_extensions import ExtensibleAdmin
 from customs.models import (
     CustomsFetch,
     CustomsPriceEntry,
@@ -50,16 +52,6 @@ class AcceptCountDropForm(forms.Form):
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs are written by the pipeline only."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class OfficialDataAdmin(ReadOnlyAdmin):
     """Official data (publications, entries) as the pipeline wrote it: read-only.
 
@@ -69,8 +61,7 @@ class OfficialDataAdmin(ReadOnlyAdmin):
     them), and a publication is the record of what was published.
     """
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    deletable = False
 
 
 @admin.register(CustomsSource)
@@ -135,7 +126,10 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(CustomsPublication)
-class CustomsPublicationAdmin(OfficialDataAdmin):
+class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
+    """Other apps add columns, panels and actions through ``cigarspace.admin_extensions``
+    (the review console: match counts, the diff, re-run matching)."""
+
     list_display = (
         "__str__",
         "source",

@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from accounts.permissions import AuthenticatedReadOperatorWrite
+from cigarspace.api import PagePagination, page_size_parameter, validated_query
 from customs import selectors
 from customs.models import CustomsPublication
 from customs.serializers import (
@@ -24,30 +24,17 @@ from customs.serializers import (
     SourceOutput,
 )
 
-MAX_PAGE_SIZE = 500
-
-
-class CustomsPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
 
 class CustomsApi(GenericAPIView):
     permission_classes = [AuthenticatedReadOperatorWrite]
-    pagination_class = CustomsPagination
+    pagination_class = PagePagination
+    # Operators' tools page through whole editions (thousands of entries): pages of up to
+    # 500 cut the round trips. Authenticated reads only; public lists keep the kernel's 200.
+    max_page_size = 500
     filter_backends: list = []  # the selectors filter, from validated query serializers
 
 
-PAGE_SIZE = OpenApiParameter(
-    "page_size", OpenApiTypes.INT, description=f"Items per page (max {MAX_PAGE_SIZE})."
-)
-
-
-def _query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+PAGE_SIZE = page_size_parameter(CustomsApi.max_page_size)
 
 
 class SourceListApi(CustomsApi):
@@ -72,7 +59,7 @@ class PublicationListApi(CustomsApi):
         responses=PublicationOutput(many=True),
     )
     def get(self, request):
-        query = _query(PublicationQuery, request)
+        query = validated_query(PublicationQuery, request)
         page = self.paginate_queryset(selectors.publication_list(**query))
         return self.get_paginated_response(PublicationOutput(page, many=True).data)
 
@@ -96,7 +83,7 @@ class PublicationEntriesApi(CustomsApi):
     )
     def get(self, request, pk: int):
         publication = get_object_or_404(CustomsPublication, pk=pk)
-        query = _query(EntryQuery, request)
+        query = validated_query(EntryQuery, request)
         page = self.paginate_queryset(selectors.entry_list(publication=publication, **query))
         return self.get_paginated_response(EntryOutput(page, many=True).data)
 
@@ -117,7 +104,7 @@ class PublicationDiffApi(CustomsApi):
     )
     def get(self, request, pk: int):
         publication = get_object_or_404(CustomsPublication, pk=pk)
-        kind = _query(DiffQuery, request)["kind"]
+        kind = validated_query(DiffQuery, request)["kind"]
         diff = publication.metadata.get("diff") or {}
         disappeared_ids = diff.get("disappeared_entry_ids") or []
         if kind == "disappeared":

@@ -17,7 +17,12 @@ class CustomsConfig(AppConfig):
     verbose_name = "Customs publications"
 
     def ready(self) -> None:
+        from cigarspace.health import health_check_register
+        from customs.health import sources_health
+
+        # Informational: a source failing never makes /health a 503.
+        health_check_register("sources", sources_health, gating=False)
         # After the whole migrate run (django_q's tables and the seeded sources exist).
         post_migrate.connect(
-            _ensure_sources_and_schedules, sender=self, dispatch_uid="customs.register_schedules"
+            _ensure_sources_and_schedules, sender=self, dispatch_uid="customs.schedules_register"
         )

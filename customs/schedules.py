@@ -9,8 +9,8 @@ in ``customs.apps`` calls ``schedules_register`` after every ``migrate``.
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
+from cigarspace.schedules import schedule_ensure, schedules_prune
 from customs.selectors import sources_for_scheduled_discovery
 
 DISCOVERY_PREFIX = "customs: discover "
@@ -25,30 +25,23 @@ def discovery_schedule_name(slug: str) -> str:
 def schedules_register(*, using: str = "default") -> list[str]:
     from django_q.models import Schedule
 
-    names = []
-    for source in sources_for_scheduled_discovery().using(using):
-        name = discovery_schedule_name(source.slug)
-        defaults = {
-            "func": "customs.tasks.discover_source",
-            "args": repr((source.slug,)),
-            "schedule_type": Schedule.DAILY,
-            "repeats": -1,
-        }
-        # Only a new row gets a first run time: re-running migrate keeps the cadence.
-        Schedule.objects.using(using).update_or_create(
-            name=name, defaults=defaults, create_defaults={**defaults, "next_run": timezone.now()}
+    names = [
+        schedule_ensure(
+            name=discovery_schedule_name(source.slug),
+            func="customs.tasks.discover_source",
+            args=(source.slug,),
+            schedule_type=Schedule.DAILY,
+            using=using,
         )
-        names.append(name)
-    Schedule.objects.using(using).filter(name__startswith=DISCOVERY_PREFIX).exclude(
-        name__in=names
-    ).delete()
-    sweep = {
-        "func": "customs.tasks.ingest_pending",
-        "schedule_type": Schedule.HOURLY,
-        "repeats": -1,
-    }
-    Schedule.objects.using(using).update_or_create(
-        name=SWEEP_NAME, defaults=sweep, create_defaults={**sweep, "next_run": timezone.now()}
+        for source in sources_for_scheduled_discovery().using(using)
+    ]
+    schedules_prune(prefix=DISCOVERY_PREFIX, keep=names, using=using)
+    names.append(
+        schedule_ensure(
+            name=SWEEP_NAME,
+            func="customs.tasks.ingest_pending",
+            schedule_type=Schedule.HOURLY,
+            using=using,
+        )
     )
-    names.append(SWEEP_NAME)
     return names

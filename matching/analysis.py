@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from customs.labels import (
     ParsedLabel,
@@ -321,6 +321,20 @@ def _strip_spans(text: str, spans: list[str]) -> str:
     return text
 
 
+def _credited_brand(tokens: list[str], brands: BrandIndex) -> tuple[list[str], int | None, int]:
+    """A maker credit that names a catalogue brand is the brand, written after the name
+    ("Mehari's Ecuador by Agio", "Last Call by AJ Fernandez Geniales"): the tokens
+    reordered brand first, as the other labels are, with the brand and its length."""
+    for i, word in enumerate(tokens):
+        if word == CREDIT_WORD and i > 0:
+            brand_id, length = brands.guess(tokens[i + 1 :])
+            if brand_id is not None:
+                brand = tokens[i + 1 : i + 1 + length]
+                return [*brand, *tokens[:i], *tokens[i + 1 + length :]], brand_id, length
+            break
+    return tokens, None, 0
+
+
 def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
     parsed = parse_label(label)
     editions = editions_in(parsed.name, parsed.editions)
@@ -329,6 +343,8 @@ def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
     name, presentation_count = strip_counts_and_shares(name)
     tokens = name_tokens(name)
     brand_id, covered = brands.guess(tokens)
+    if brand_id is None:
+        tokens, brand_id, covered = _credited_brand(tokens, brands)
     brand_partial = False
     if brand_id is None:
         brand_id = brands.guess_first_word(tokens)
@@ -374,6 +390,8 @@ class CigarVariant:
     omits_line: bool
     #: A supplier shorthand of the name ("P2" for "Serie P No.2"): see shorthand_variants.
     shorthand: bool = False
+    #: The vitola read without the brand words it starts with ("Julieta No. 2" → "No. 2").
+    stripped: bool = False
     #: Precomputed: sorted tokens with the brand, sorted tokens without it, the words.
     full_key: str = ""
     rest_key: str = ""
@@ -386,7 +404,12 @@ class CigarVariant:
 
 
 def _variant(
-    words, brand_tokens: tuple[str, ...], omits_line: bool, *, shorthand: bool = False
+    words,
+    brand_tokens: tuple[str, ...],
+    omits_line: bool,
+    *,
+    shorthand: bool = False,
+    stripped: bool = False,
 ) -> CigarVariant:
     words = tuple(words)
     codes = codes_of(list(words), first_is_brand=True)
@@ -395,6 +418,7 @@ def _variant(
         codes=codes,
         omits_line=omits_line,
         shorthand=shorthand,
+        stripped=stripped,
         full_key=" ".join(sorted((*brand_tokens, *words))),
         rest_key=" ".join(sorted(words)),
         codes_key=codes_key(codes),
@@ -468,9 +492,10 @@ def analyse_cigar(
     # with the brand it repeats ("Romeo y Julieta Romeo No.2") and without ("Montecristo
     # No.2" written "Montecristo N° 2").
     for words in dict.fromkeys((tuple(vitola), tuple(full_vitola))):
+        stripped = words != tuple(full_vitola)
         if line_counted:
-            variants.append(_variant((*line, *words), brand_tokens, False))
-        variants.append(_variant(words, brand_tokens, line_counted))
+            variants.append(_variant((*line, *words), brand_tokens, False, stripped=stripped))
+        variants.append(_variant(words, brand_tokens, line_counted, stripped=stripped))
     seen = {v.rest for v in variants}
     for words in shorthand_variants(tuple(vitola), tuple(line)):
         if words not in seen:
@@ -493,3 +518,27 @@ def analyse_cigar(
 def _contains(haystack: list[str], needle: list[str]) -> bool:
     n = len(needle)
     return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def drop_borrowed_readings(cigars: list[CigarAnalysis]) -> list[CigarAnalysis]:
+    """Without the brand-stripped readings that are another record's own name: "Julieta
+    No. 2" of Romeo y Julieta does not also read "No. 2" when the brand has a "No. 2"
+    (the label "Romeo y Julieta Romeo N°2" names that one)."""
+    owned = {
+        (cigar.brand_id, variant.rest): cigar.cigar_id
+        for cigar in cigars
+        for variant in cigar.variants
+        if not variant.stripped and not variant.shorthand
+    }
+    kept = []
+    for cigar in cigars:
+        variants = tuple(
+            v
+            for v in cigar.variants
+            if not v.stripped
+            or owned.get((cigar.brand_id, v.rest), cigar.cigar_id) == cigar.cigar_id
+        )
+        kept.append(
+            replace(cigar, variants=variants) if len(variants) != len(cigar.variants) else cigar
+        )
+    return kept

@@ -17,7 +17,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status as http
 from rest_framework.exceptions import APIException
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from accounts.permissions import (
@@ -26,6 +25,7 @@ from accounts.permissions import (
     IsOperator,
 )
 from catalogue.models import Cigar
+from cigarspace.api import PagePagination, page_size_parameter, validated_query
 from customs.models import CustomsPriceEntry
 from matching import selectors
 from matching.models import CigarCustomsMatch, MatchStatus
@@ -50,13 +50,9 @@ from matching.services import (
 )
 from matching.services.merge import MergeRefused, cigar_merge
 
+# Reviewers' tools and exports page through whole editions' matches: pages of up to 500
+# cut the round trips. Authenticated reads only; public lists keep the kernel's 200.
 MAX_PAGE_SIZE = 500
-
-
-class MatchPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
 
 class PreconditionFailed(APIException):
@@ -71,9 +67,7 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-PAGE_SIZE = OpenApiParameter(
-    "page_size", OpenApiTypes.INT, description=f"Items per page (max {MAX_PAGE_SIZE})."
-)
+PAGE_SIZE = page_size_parameter(MAX_PAGE_SIZE)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -84,12 +78,6 @@ IF_MATCH = OpenApiParameter(
 
 def match_etag(match: CigarCustomsMatch) -> str:
     return f'"m{match.pk}-{int(match.updated_at.timestamp() * 1_000_000)}"'
-
-
-def _query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _match(pk: int) -> CigarCustomsMatch:
@@ -111,7 +99,8 @@ def _detail(match: CigarCustomsMatch) -> dict:
 
 class MatchListApi(GenericAPIView):
     permission_classes = [AuthenticatedReadOperatorWrite]
-    pagination_class = MatchPagination
+    pagination_class = PagePagination
+    max_page_size = MAX_PAGE_SIZE
     serializer_class = MatchOutput
     filter_backends: list = []
 
@@ -121,7 +110,7 @@ class MatchListApi(GenericAPIView):
         responses=MatchOutput(many=True),
     )
     def get(self, request):
-        query = _query(MatchQuery, request)
+        query = validated_query(MatchQuery, request)
         matches = selectors.match_list(
             status=query.get("status"),
             source_slug=query.get("source"),
@@ -337,7 +326,8 @@ class CigarPricesApi(GenericAPIView):
     """A cigar's official price history, per source and pack size, by effective date."""
 
     permission_classes = [AnonymousReadOperatorWrite]
-    pagination_class = MatchPagination
+    pagination_class = PagePagination
+    max_page_size = MAX_PAGE_SIZE
     serializer_class = PriceSeriesOutput
     filter_backends: list = []  # nothing to filter: the cigar is in the path
 

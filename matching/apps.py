@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db import transaction
-from django.db.models.signals import post_migrate
 
 
 def queue_publication_matching(sender, publication_id: int, **kwargs) -> None:
@@ -19,17 +18,12 @@ def queue_publication_matching(sender, publication_id: int, **kwargs) -> None:
     )
 
 
-def _register_schedules(sender, using: str = "default", **kwargs) -> None:
-    from matching.schedules import schedules_register
-
-    schedules_register(using=using)
-
-
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = "Matching"
 
     def ready(self) -> None:
+        from cigarspace.schedules import schedules_after_migrate
         from customs.signals import publication_ingested
         from matching.cigar_filters import cigar_filters_register
 
@@ -38,6 +32,4 @@ class MatchingConfig(AppConfig):
         publication_ingested.connect(
             queue_publication_matching, dispatch_uid="matching.queue_publication_matching"
         )
-        post_migrate.connect(
-            _register_schedules, sender=self, dispatch_uid="matching.register_schedules"
-        )
+        schedules_after_migrate(self)

@@ -35,7 +35,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from catalogue.models import Brand, Cigar, CigarLine, CigarPackage
-from matching.analysis import BrandIndex, CigarAnalysis, LabelAnalysis, analyse_cigar
+from matching.analysis import (
+    BrandIndex,
+    CigarAnalysis,
+    LabelAnalysis,
+    analyse_cigar,
+    drop_borrowed_readings,
+)
 from matching.conf import learn_confirmations
 from matching.evidence import LABEL_SIDE, RECORD_SIDE, LearnedLookup
 from matching.models import LearnedVocabulary, VocabularyKind, VocabularyStatus
@@ -177,6 +183,7 @@ def _build(model: str, signature: tuple) -> CatalogueIndex:
                 position=len(cigars),
             )
         )
+    cigars = drop_borrowed_readings(cigars)
     position = {c.cigar_id: i for i, c in enumerate(cigars)}
     by_key: dict[str, list[int]] = defaultdict(list)
     brand_positions: dict[int, list[int]] = defaultdict(list)

@@ -45,6 +45,9 @@ PENALTIES = {
     # (one product, one name per edition). As strong as a distinguishing word.
     "claimed": 0.25,
     "edition": 0.50,  # an edition the cigar is not (Edición Limitada, Gran Reserva…)
+    # An edition stated on one side only: missing, not conflicting; as much as one
+    # variant word the brand does not tell apart. Never auto-accepted.
+    "edition_one_side": 0.25,
     "dimensions": 0.20,  # the label's ring/length hint disagrees with the cigar
     "brand": 0.25,  # the label names another catalogue brand
     "unknown_brand": 0.15,  # read past a first word that is no catalogue brand ("RyJ")

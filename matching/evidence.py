@@ -41,7 +41,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from matching.vocabulary import (
+    OMITTABLE_VARIANT_WORDS,
     PRESENTATION_WORDS,
+    WRAPPER_WORDS,
     CatalogueVocabulary,
     code_role,
 )
@@ -70,8 +72,51 @@ class Evidence:
     ignored_words: list[str] = field(default_factory=list)
     conflict_codes: list[str] = field(default_factory=list)
     unexplained_codes: list[str] = field(default_factory=list)
-    #: Graded cost of the unexplained words and codes (before the cap).
-    unexplained_cost: float = 0.0
+    #: Graded cost of each unexplained word and code (signed), summed before the cap.
+    unexplained_costs: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unexplained_cost(self) -> float:
+        return sum(self.unexplained_costs.values())
+
+    def add_unexplained_word(self, signed: str, cost: float) -> None:
+        self.unexplained_words.append(signed)
+        self.unexplained_costs[signed] = self.unexplained_costs.get(signed, 0.0) + cost
+
+    def add_unexplained_code(self, signed: str, cost: float) -> None:
+        self.unexplained_codes.append(signed)
+        self.unexplained_costs[signed] = self.unexplained_costs.get(signed, 0.0) + cost
+
+    def label_side_naming(self) -> list[str]:
+        """The label's unexplained and learned words and codes, presentation words
+        aside: what the label says of its line that the record does not."""
+        return [
+            signed
+            for signed in (*self.unexplained_words, *self.unexplained_codes, *self.learned_words)
+            if signed.startswith("+") and signed[1:] not in PRESENTATION_WORDS
+        ]
+
+    def substitute_line(self, line_words: list[str]) -> None:
+        """The record's line is left out of the reading while the label states words of
+        its own in its place: both name a line, and the lines differ — a conflict, as
+        two unexplained vitola words are ("Master Blends 3 Robusto" for the record
+        "Baptiste Robusto" read without "Baptiste"). A learned line word counts too: it
+        names the line terse records of the brand omit, not this record's line."""
+        moved = self.label_side_naming()
+        if not moved or not line_words:
+            return
+        for signed in moved:
+            self.unexplained_costs.pop(signed, None)
+            if signed in self.learned_words:
+                self.learned_words.remove(signed)
+                self.conflict_words.append(signed)
+            elif signed in self.unexplained_words:
+                self.unexplained_words.remove(signed)
+                self.conflict_words.append(signed)
+            else:
+                self.unexplained_codes.remove(signed)
+                self.conflict_codes.append(signed)
+        self.conflict_words.extend(f"-{word}" for word in line_words)
 
     @property
     def has_conflict(self) -> bool:
@@ -236,8 +281,7 @@ def weigh_words(
         evidence.conflict_words.extend(signed for signed, _side, _cost in pending)
         return
     for signed, _side, cost in pending:
-        evidence.unexplained_words.append(signed)
-        evidence.unexplained_cost += cost
+        evidence.add_unexplained_word(signed, cost)
 
 
 def _word_verdict(word: str, side: str, facts: PairFacts, siblings: Siblings) -> str:
@@ -250,15 +294,32 @@ def _word_verdict(word: str, side: str, facts: PairFacts, siblings: Siblings) ->
             # candidate's own name with the word is another record. (A vitola named
             # "Tubos" does not make "Edmundo Tubos" another cigar than Edmundo.)
             with_word = (*facts.cigar_words, word)
-            if brand_id and vocabulary.siblings_with_words(brand_id, with_word, facts.position):
+            if brand_id and any(
+                # The same numbers too: "Siglo I Tubos" is no tubed "Siglo VI".
+                siblings.codes_at(p) == facts.cigar_codes
+                for p in vocabulary.siblings_with_words(brand_id, with_word, facts.position)
+            ):
                 return "conflict"
             return "presentation"
         if siblings.fitting_carrier(facts, word=word):
             return "conflict"  # the label may be that sibling
-        if vocabulary.separation_of(word) >= 1.0 and not siblings.share_a_line(facts, word):
+        if word in WRAPPER_WORDS:
+            wrapper = _wrapper_verdict(word, facts, siblings)
+            if wrapper:
+                return wrapper
+        if (
+            vocabulary.separation_of(word) >= 1.0
+            and not (word in OMITTABLE_VARIANT_WORDS and not _brand_carries(word, facts, siblings))
+            and not siblings.share_a_line(facts, word)
+        ):
             # Variant vocabulary: the label names a variant of the candidate ("Robusto
-            # Maduro" for the plain Robusto) unless the word belongs to a line name the
-            # label shares with a sibling ("Maduro 5" of "Maduro 5 Mágicos").
+            # Double" for the plain Robusto) unless the word belongs to a line name the
+            # label shares with a sibling ("Maduro 5" of "Maduro 5 Mágicos"). A wrapper
+            # word or a release designation no cigar of the brand carries is
+            # unexplained instead, at the full cost its separation gives it: terse
+            # records leave the leaf and the designation out, and the brand's records
+            # do not tell them apart. (A size word — "Double", "Petit" — names the
+            # vitola itself, which no record leaves out.)
             return "conflict"
         if word in facts.credit_words and vocabulary.separation_of(word) < 1.0:
             return "credit"
@@ -273,6 +334,29 @@ def _word_verdict(word: str, side: str, facts: PairFacts, siblings: Siblings) ->
     if vocabulary.separation_of(word) >= 1.0:
         return "conflict"
     return "unexplained"
+
+
+def _brand_carries(word: str, facts: PairFacts, siblings: Siblings) -> bool:
+    brand_id = facts.brand_id
+    return bool(brand_id and siblings.vocabulary.siblings_with_word(brand_id, word, facts.position))
+
+
+def _wrapper_verdict(word: str, facts: PairFacts, siblings: Siblings) -> str:
+    """A label's wrapper word the record lacks: ``conflict`` when the record names
+    another wrapper, ``presentation`` (the base cost) when the record is the unmarked
+    twin of the same cigar in another named wrapper, else nothing decided here."""
+    others = [w for w in facts.cigar_words if w in WRAPPER_WORDS and w != word]
+    if others:
+        return "conflict"
+    brand_id = facts.brand_id
+    if not brand_id:
+        return ""
+    vocabulary = siblings.vocabulary
+    for other in WRAPPER_WORDS - {word}:
+        twin = (*facts.cigar_words, other)
+        if vocabulary.siblings_with_words(brand_id, twin, facts.position):
+            return "presentation"
+    return ""
 
 
 def weigh_codes(
@@ -295,8 +379,7 @@ def weigh_codes(
         if code_role(code) in cigar_roles or siblings.fitting_carrier(facts, code=code):
             evidence.conflict_codes.append(f"+{code}")
         else:
-            evidence.unexplained_codes.append(f"+{code}")
-            evidence.unexplained_cost += unexplained_code_cost
+            evidence.add_unexplained_code(f"+{code}", unexplained_code_cost)
     for code in sorted(cigar_extra.elements()):
         same_words = (
             vocabulary.siblings_with_words(brand_id, facts.cigar_words, facts.position)
@@ -306,8 +389,7 @@ def weigh_codes(
         if code_role(code) in label_roles or same_words:
             evidence.conflict_codes.append(f"-{code}")
         else:
-            evidence.unexplained_codes.append(f"-{code}")
-            evidence.unexplained_cost += unexplained_code_cost
+            evidence.add_unexplained_code(f"-{code}", unexplained_code_cost)
 
 
 def weigh_strictly(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
+
+from cigarspace.schedules import schedule_ensure
 
 MATCH_PENDING = "matching: match entries never scored"
 EMBED_MISSING = "matching: embed new price entries"
@@ -16,12 +17,4 @@ SCHEDULES = {
 
 @transaction.atomic
 def schedules_register(*, using: str = "default") -> list[str]:
-    from django_q.models import Schedule
-
-    for name, spec in SCHEDULES.items():
-        defaults = {**spec, "repeats": -1}
-        # Only a new row gets a first run time: re-running migrate keeps the cadence.
-        Schedule.objects.using(using).update_or_create(
-            name=name, defaults=defaults, create_defaults={**defaults, "next_run": timezone.now()}
-        )
-    return list(SCHEDULES)
+    return [schedule_ensure(name=name, using=using, **spec) for name, spec in SCHEDULES.items()]

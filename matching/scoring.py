@@ -38,6 +38,7 @@ from matching.analysis import (
     CigarVariant,
     LabelAnalysis,
     codes_of,
+    roman_value,
     words_of,
 )
 from matching.conf import MatchingConfig
@@ -173,7 +174,18 @@ def _drop_once(key: str, words: list[str]) -> str:
     for word in words:
         if word in tokens:
             tokens.remove(word)
+        elif word.isdigit():
+            # A code is written as the name writes it: "V" or "05" for the code 5.
+            spelled = next((t for t in tokens if _code_value(t) == int(word)), None)
+            if spelled is not None:
+                tokens.remove(spelled)
     return " ".join(tokens)
+
+
+def _code_value(token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    return roman_value(token) if token.isalpha() else None
 
 
 def _without(label_key: str, cigar_key: str, signed: list[str]) -> tuple[str, str]:
@@ -197,6 +209,12 @@ def _shortens(short: str, word: str) -> bool:
         and is_abbreviation(short, word)
     )
 
+
+#: The constraints that say an edition is stated on one side only (``apply_claims``
+#: reads the first: a label that reaches a claimed record only through it names
+#: another product, as one reaching it through unexplained words does).
+EDITION_ON_LABEL = "edition on the label only"
+EDITION_ON_RECORD = "edition on the record only"
 
 #: A typo this close is a slip of the keyboard ("Churchils"); below it, an aligned pair
 #: may be two names ("Coronitas" / "Corona") and a reviewer confirms it first.
@@ -230,6 +248,17 @@ def _omitted_variant_words(
     ]
 
 
+def _line_words(cigar: CigarAnalysis, variant: CigarVariant) -> list[str]:
+    """The words (and numbers) of the record's line that a line-less reading leaves out."""
+    kept = set(variant.rest)
+    return [token for token in cigar.variants[0].rest if token not in kept]
+
+
+def _dated(editions: frozenset[str]) -> bool:
+    """An edition key carries its year ("limited 2021", "gran reserva cosecha 2014")."""
+    return any(word.isdigit() and len(word) == 4 for key in editions for word in key.split())
+
+
 def pack_compat(pack_size: int | None, pack_sizes: frozenset[int]) -> float:
     if pack_size is None or not pack_sizes:
         return 0.5
@@ -259,8 +288,19 @@ def _score_variant(
     brand spelling the catalogue does not know ("RyJ Churchills") and compare the rest
     with the vitola. Such a reading is never auto-accepted (unknown brands go to review)."""
     penalties_conf = config.penalties
+    # A label that states no brand at all ("TOSCANELLO" for Toscano's Toscanello) is
+    # silent about it, not in conflict: its words are compared with the name alone.
+    brand_silent = (
+        not unknown_brand_word
+        and label.brand_id is None
+        and bool(label.tokens)
+        and set(cigar.brand_tokens).isdisjoint(label.tokens)
+    )
     if unknown_brand_word:
         label_key = " ".join(sorted(label.tokens[1:]))
+        cigar_key = variant.rest_key
+    elif brand_silent:
+        label_key = " ".join(sorted(label.tokens))
         cigar_key = variant.rest_key
     else:
         label_key = label.key
@@ -282,6 +322,8 @@ def _score_variant(
         label_codes = codes_of(list(label.tokens[1:]), first_is_brand=True)
     elif label.brand_id is not None:
         label_words, cigar_words, label_codes = label.rest_words, variant.rest_words, label.codes
+    elif brand_silent:
+        label_words, cigar_words, label_codes = label.all_words, variant.rest_words, label.codes
     else:
         label_words, cigar_words, label_codes = label.all_words, variant.full_words, label.codes
     matched, typos, label_only, cigar_only = align_words(label_words, cigar_words)
@@ -297,6 +339,10 @@ def _score_variant(
             # an unknown first word is; the reading is no evidence for this one.
             penalties["ambiguous_name"] = penalties_conf["word"]
             constraints.append(f"{brands} brands name a cigar so")
+    if brand_silent and context.vocabulary.brands_with_name(variant.rest_words) > 1:
+        # A name several brands give a cigar, with no brand stated: nothing says which.
+        penalties["ambiguous_name"] = penalties_conf["word"]
+        constraints.append("no brand stated, and several brands name a cigar so")
     evidence = Evidence()
     if brand_signal == 1.0:
         # Weighed within the candidate's brand, the one the label names. (A reading past an
@@ -330,6 +376,8 @@ def _score_variant(
             conflict_word_cost=penalties_conf["word"],
             evidence=evidence,
         )
+        if variant.omits_line:
+            evidence.substitute_line(_line_words(cigar, variant))
     else:
         # No brand to weigh within (none guessed, or another one): every difference counts.
         weigh_strictly(label_only, cigar_only, label_codes, variant.codes, evidence)
@@ -363,8 +411,24 @@ def _score_variant(
             min(penalties_conf["unexplained_max"], evidence.unexplained_cost), 4
         )
     if label.editions != cigar.editions:
-        penalties["edition"] = penalties_conf["edition"]
-        constraints.append("edition: " + (", ".join(sorted(label.editions)) or "none"))
+        brand_tells_editions = cigar.brand_id in context.vocabulary.brands_with_editions
+        if (label.editions and cigar.editions) or (
+            label.editions and (brand_tells_editions or _dated(label.editions))
+        ):
+            # Both state an edition and they differ: another product. So is a label's
+            # edition under a brand whose records name their editions (the catalogue
+            # would hold this one as a record of its own), and a dated one: a release
+            # of one year is another product than the regular production.
+            penalties["edition"] = penalties_conf["edition"]
+            constraints.append("edition: " + ", ".join(sorted(label.editions)))
+        else:
+            # One side is silent about it (a terse record omits "Gran Reserva"; a label
+            # may omit the record's "Edición Limitada"): missing, weighed as a variant
+            # word the brand's records do not tell apart — review at best.
+            penalties["edition_one_side"] = penalties_conf["edition_one_side"]
+            shown = ", ".join(sorted(label.editions or cigar.editions))
+            prefix = EDITION_ON_LABEL if label.editions else EDITION_ON_RECORD
+            constraints.append(f"{prefix}: {shown}")
     if _dimensions_disagree(label, cigar):
         penalties["dimensions"] = penalties_conf["dimensions"]
         constraints.append("dimensions differ")

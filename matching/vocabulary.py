@@ -57,6 +57,38 @@ VARIANT_WORDS = frozenset(
     }
 )
 
+#: Wrapper words: the leaf a cigar is dressed in, a role of its own. A record silent about
+#: its wrapper states it anyway when a sibling is the same cigar in another named wrapper
+#: ("No. 45" beside "No. 45 Natural" is the other wrapper), so a label naming a third
+#: wrapper is in conflict only with a record that names another one.
+WRAPPER_WORDS = frozenset(
+    {
+        "maduro",
+        "natural",
+        "claro",
+        "oscuro",
+        "colorado",
+        "rosado",
+        "connecticut",
+        "habano",
+        "corojo",
+        "criollo",
+        "sumatra",
+        "cameroon",
+        "candela",
+        "broadleaf",
+    }
+)
+
+#: Release designations: a terse record leaves them out as it leaves out the wrapper
+#: ("Perdomo Reserve 10th Anniversary" filed as "10th Anniversary"). Variant vocabulary,
+#: but unlike a size word ("Double", "Petit"), which names the vitola itself, they
+#: separate products only under a brand whose records carry them.
+DESIGNATION_WORDS = frozenset({"reserva", "reserve", "edicion", "edition", "limitada", "limited"})
+
+#: Variant words a record may be silent about: in conflict only where the brand uses them.
+OMITTABLE_VARIANT_WORDS = WRAPPER_WORDS | DESIGNATION_WORDS
+
 #: Presentation words: how the cigars are packed, never which cigar it is ("petaca",
 #: "semanario", "fagot", "tubos" written outside parentheses). One-sided, they are ignored.
 PRESENTATION_WORDS = frozenset(
@@ -113,6 +145,9 @@ class CatalogueVocabulary:
     separation: dict[str, float] = field(default_factory=dict)
     #: sorted words → how many brands have a cigar named so ("toro": dozens).
     brands_naming: dict[tuple[str, ...], int] = field(default_factory=dict)
+    #: Brands whose records tell editions apart (a cigar of the brand names one): there,
+    #: an edition the record lacks points to a product the catalogue does not hold.
+    brands_with_editions: frozenset[int] = frozenset()
 
     def brands_with_name(self, words: tuple[str, ...]) -> int:
         return self.brands_naming.get(tuple(sorted(set(words))), 0)
@@ -170,6 +205,7 @@ def build_vocabulary(cigars: list) -> CatalogueVocabulary:
     }
     brands_naming: Counter = Counter(words for (_brand, words) in brand_word_sets)
     return CatalogueVocabulary(
+        brands_with_editions=frozenset(c.brand_id for c in cigars if c.editions),
         brands_naming=dict(brands_naming),
         brand_words={k: tuple(v) for k, v in brand_words.items()},
         brand_codes={k: tuple(v) for k, v in brand_codes.items()},

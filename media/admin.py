@@ -5,6 +5,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cigarspace.admin_base import ReadOnlyAdmin
 from media.models import MediaBlob
 from media.sniff import IMAGE_TYPES
 
@@ -33,9 +34,11 @@ def blob_preview_html(blob: MediaBlob | None, *, height: int = 96) -> str:
 
 
 @admin.register(MediaBlob)
-class MediaBlobAdmin(admin.ModelAdmin):
+class MediaBlobAdmin(ReadOnlyAdmin):
     """Read-only: blobs are written by the blob store only, never edited; unused ones are
     removed by ``manage.py prune_blobs`` (which also removes their files)."""
+
+    deletable = False  # it would leave the file behind; prune_blobs deletes both
 
     list_display = (
         "thumbnail",
@@ -51,16 +54,6 @@ class MediaBlobAdmin(admin.ModelAdmin):
     search_fields = ("=digest", "storage_key")
     readonly_fields = ["preview", *(f.name for f in MediaBlob._meta.fields)]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Deleting here would leave the file behind; prune_blobs deletes both.
-        return False
 
     @admin.display(description="")
     def thumbnail(self, obj: MediaBlob) -> str:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
+from cigarspace.admin_base import ReadOnlyAdmin
 from merchants.models import (
     CrawlRun,
     CrawlUrl,
@@ -28,16 +29,6 @@ STATUS_COLOURS = {
     RunStatus.FINISHED: "#2e7d32",
     RunStatus.FAILED: "#c62828",
 }
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by crawls only."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class MerchantForm(forms.ModelForm):

@@ -5,15 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_q.tasks import async_task
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from accounts.permissions import AuthenticatedReadOperatorWrite
+from cigarspace.api import PagePagination, page_size_parameter
 from merchants import selectors
 from merchants.models import Merchant
 from merchants.serializers import (
@@ -24,21 +23,12 @@ from merchants.serializers import (
     MerchantProductOutput,
 )
 
-MAX_PAGE_SIZE = 200
-PAGE_SIZE = OpenApiParameter(
-    "page_size", OpenApiTypes.INT, description=f"Items per page (max {MAX_PAGE_SIZE})."
-)
-
-
-class MerchantsPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
+PAGE_SIZE = page_size_parameter()
 
 
 class MerchantsApi(GenericAPIView):
     permission_classes = [AuthenticatedReadOperatorWrite]
-    pagination_class = MerchantsPagination
+    pagination_class = PagePagination
     filter_backends: list = []
     queryset = Merchant.objects.none()  # schema generation only; selectors do the reads
 

@@ -1,11 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _register_schedules(sender, using: str = "default", **kwargs) -> None:
-    from merchants.schedules import schedules_register
-
-    schedules_register(using=using)
 
 
 class MerchantsConfig(AppConfig):
@@ -13,7 +6,7 @@ class MerchantsConfig(AppConfig):
     verbose_name = "Merchant crawling"
 
     def ready(self) -> None:
+        from cigarspace.schedules import schedules_after_migrate
+
         # After the whole migrate run, when django_q's schedule table exists.
-        post_migrate.connect(
-            _register_schedules, sender=self, dispatch_uid="merchants.register_schedules"
-        )
+        schedules_after_migrate(self)

@@ -347,6 +347,26 @@ class MerchantOffer(models.Model):
         return f"{pack}: {self.price or '?'} {self.currency}".strip()
 
 
+class MerchantPackage(models.Model):
+    """A catalogue package this merchant prices: how merchants finds its packages by id.
+
+    ``CigarPackage.merchant`` is only the label the catalogue shows (the shop's name); the
+    merchant's packages are joined through this table, so nothing depends on that label
+    (a rename relabels exactly these rows).
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="packages")
+    package = models.OneToOneField(
+        "catalogue.CigarPackage", on_delete=models.CASCADE, related_name="merchant_link"
+    )
+
+    class Meta:
+        db_table = "merchant_package"
+
+    def __str__(self) -> str:
+        return f"{self.merchant}: package {self.package_id}"
+
+
 class CrawlHost(models.Model):
     """The per-host politeness clock: no request to ``host`` before ``next_allowed_at``."""
 

@@ -8,8 +8,8 @@ and re-registering keeps the cadence of an existing one.
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
+from cigarspace.schedules import schedule_ensure, schedules_prune
 from merchants.models import Merchant
 
 PREFIX = "merchants: crawl "
@@ -23,20 +23,16 @@ def crawl_schedule_name(slug: str) -> str:
 def schedules_register(*, using: str = "default") -> list[str]:
     from django_q.models import Schedule
 
-    names = []
-    for merchant in Merchant.objects.using(using).filter(enabled=True).order_by("slug"):
-        name = crawl_schedule_name(merchant.slug)
-        defaults = {
-            "func": "merchants.tasks.crawl_merchant",
-            "args": repr((merchant.slug,)),
-            "schedule_type": Schedule.MINUTES,
-            "minutes": merchant.crawl_every_hours * 60,
-            "repeats": -1,
-        }
-        # Only a new row gets a first run time: re-registering keeps the cadence.
-        Schedule.objects.using(using).update_or_create(
-            name=name, defaults=defaults, create_defaults={**defaults, "next_run": timezone.now()}
+    names = [
+        schedule_ensure(
+            name=crawl_schedule_name(merchant.slug),
+            func="merchants.tasks.crawl_merchant",
+            args=(merchant.slug,),
+            schedule_type=Schedule.MINUTES,
+            minutes=merchant.crawl_every_hours * 60,
+            using=using,
         )
-        names.append(name)
-    Schedule.objects.using(using).filter(name__startswith=PREFIX).exclude(name__in=names).delete()
+        for merchant in Merchant.objects.using(using).filter(enabled=True).order_by("slug")
+    ]
+    schedules_prune(prefix=PREFIX, keep=names, using=using)
     return names

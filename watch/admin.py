@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.html import format_html
 
+from cigarspace.admin_base import ReadOnlyMixin
 from matching.admin.charts import daily_bars_svg
 from watch.models import (
     DeliveryStatus,
@@ -38,14 +39,6 @@ from watch.services.webhooks import endpoint_disable
 from watch.tasks import queue_delivery
 
 CHART_DAYS = 14
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class WatchItemInline(admin.TabularInline):
@@ -74,6 +67,7 @@ class WatchlistAdmin(admin.ModelAdmin):
 
 @admin.register(WatchEvent)
 class WatchEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    deletable = False  # what was told, to whom: an audit
     list_display = ("created_at", "kind", "hold", "watchlist", "cigar", "effective_date")
     list_filter = ("kind", "hold")
     search_fields = ("watchlist__name", "cigar__full_name")
@@ -96,6 +90,7 @@ class SuspectChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "held_events",
         "decided_by",
     )
+    deletable = False  # decisions are kept
     list_filter = ("status", "reason")
     search_fields = ("entry__raw_label",)
     list_select_related = ("entry", "decided_by")
@@ -237,6 +232,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    deletable = False  # the delivery log
     list_display = (
         "pk",
         "endpoint",
@@ -279,6 +275,7 @@ class WebhookDeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(EmailDigest)
 class EmailDigestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    deletable = False  # what was sent
     list_display = ("sent_at", "user", "publication", "language", "event_count", "subject")
     list_filter = ("language",)
     search_fields = ("user__email", "subject")

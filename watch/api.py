@@ -19,12 +19,12 @@ from rest_framework import status as http
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import AnonymousReadOperatorWrite
 from catalogue.models import Cigar
+from cigarspace.api import PagePagination, page_size_parameter, validated_query
 from watch import prices
 from watch.models import WatchEvent, Watchlist, WebhookDelivery, WebhookEndpoint
 from watch.selectors import with_event_data
@@ -57,17 +57,7 @@ from watch.services import (
 from watch.services.webhooks import endpoint_disable
 from watch.tariff import CONTENT_TYPES, tariff_csv, tariff_json, tariff_on, tariff_xlsx
 
-
-class WatchPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-def _query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+PAGE_SIZE = page_size_parameter()
 
 
 def _body(serializer_class, request, *, partial: bool = False) -> dict:
@@ -94,11 +84,13 @@ def _invalid_items(exc: WatchItemInvalid) -> ValidationError:
 
 class WatchlistListApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = WatchPagination
+    pagination_class = PagePagination
     serializer_class = WatchlistOutput
     filter_backends: list = []
 
-    @extend_schema(operation_id="watchlists_list", responses=WatchlistOutput(many=True))
+    @extend_schema(
+        operation_id="watchlists_list", parameters=[PAGE_SIZE], responses=WatchlistOutput(many=True)
+    )
     def get(self, request):
         page = self.paginate_queryset(_watchlists(request))
         return self.get_paginated_response(WatchlistOutput(page, many=True).data)
@@ -162,12 +154,13 @@ class WatchlistDetailApi(GenericAPIView):
 
 class WatchlistEventsApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = WatchPagination
+    pagination_class = PagePagination
     serializer_class = WatchEventOutput
     filter_backends: list = []
 
     @extend_schema(
         operation_id="watchlists_events_list",
+        parameters=[PAGE_SIZE],
         responses=WatchEventOutput(many=True),
         description="The watchlist's events, newest first (held ones included, with `hold`).",
     )
@@ -186,11 +179,15 @@ def _endpoints(request):
 
 class WebhookListApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = WatchPagination
+    pagination_class = PagePagination
     serializer_class = WebhookEndpointOutput
     filter_backends: list = []
 
-    @extend_schema(operation_id="webhooks_list", responses=WebhookEndpointOutput(many=True))
+    @extend_schema(
+        operation_id="webhooks_list",
+        parameters=[PAGE_SIZE],
+        responses=WebhookEndpointOutput(many=True),
+    )
     def get(self, request):
         page = self.paginate_queryset(_endpoints(request))
         return self.get_paginated_response(WebhookEndpointOutput(page, many=True).data)
@@ -255,12 +252,13 @@ class WebhookDetailApi(GenericAPIView):
 
 class WebhookDeliveriesApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = WatchPagination
+    pagination_class = PagePagination
     serializer_class = WebhookDeliveryOutput
     filter_backends: list = []
 
     @extend_schema(
         operation_id="webhooks_deliveries_list",
+        parameters=[PAGE_SIZE],
         responses=WebhookDeliveryOutput(many=True),
         description="The endpoint's delivery log, newest first.",
     )
@@ -277,19 +275,19 @@ class WebhookDeliveriesApi(GenericAPIView):
 
 class UpcomingPricesApi(GenericAPIView):
     permission_classes = [AnonymousReadOperatorWrite]
-    pagination_class = WatchPagination
+    pagination_class = PagePagination
     serializer_class = UpcomingOutput
     filter_backends: list = []
 
     @extend_schema(
         operation_id="prices_upcoming",
-        parameters=[UpcomingQuery],
+        parameters=[UpcomingQuery, PAGE_SIZE],
         responses=UpcomingOutput(many=True),
         description="Changes published but not yet in force (effective after `date`), each "
         "with the price in force on `date`.",
     )
     def get(self, request):
-        query = _query(UpcomingQuery, request)
+        query = validated_query(UpcomingQuery, request)
         items = prices.prices_upcoming(
             today=query.get("date") or timezone.localdate(),
             source=query.get("source"),
@@ -312,7 +310,7 @@ class CigarPricesNowApi(GenericAPIView):
     )
     def get(self, request, pk: int):
         cigar = get_object_or_404(Cigar, pk=pk)
-        query = _query(DateQuery, request)
+        query = validated_query(DateQuery, request)
         result = prices.cigar_prices_now_and_next(
             cigar_id=cigar.pk, today=query.get("date") or timezone.localdate()
         )
@@ -343,7 +341,7 @@ class TariffApi(GenericAPIView):
         "and XLSX).",
     )
     def get(self, request):
-        query = _query(TariffQuery, request)
+        query = validated_query(TariffQuery, request)
         tariff = tariff_on(source=query["source"], on=query["date"])
         fmt = query["format"]
         if fmt == "json":

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db import transaction
-from django.db.models.signals import post_migrate
 
 
 def queue_publication_events(sender, publication_id: int, **kwargs) -> None:
@@ -27,23 +26,16 @@ def queue_entry_events(sender, entry_id: int, cigar_id: int, **kwargs) -> None:
     )
 
 
-def _register_schedules(sender, using: str = "default", **kwargs) -> None:
-    from watch.schedules import schedules_register
-
-    schedules_register(using=using)
-
-
 class WatchConfig(AppConfig):
     name = "watch"
     verbose_name = "Price watch"
 
     def ready(self) -> None:
+        from cigarspace.schedules import schedules_after_migrate
         from matching.signals import entry_linked, publication_matched
 
         publication_matched.connect(
             queue_publication_events, dispatch_uid="watch.queue_publication_events"
         )
         entry_linked.connect(queue_entry_events, dispatch_uid="watch.queue_entry_events")
-        post_migrate.connect(
-            _register_schedules, sender=self, dispatch_uid="watch.register_schedules"
-        )
+        schedules_after_migrate(self)

@@ -1,10 +1,11 @@
-"""The price watch's schedule (django-q2 rows), registered idempotently after ``migrate``:
+"""The price watch's schedule (a django-q2 row, registered after every ``migrate``):
 webhook retries that fell due are sent every minute."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
+
+from cigarspace.schedules import schedule_ensure
 
 DELIVER_DUE = "watch: send due webhook deliveries"
 
@@ -15,11 +16,4 @@ SCHEDULES = {
 
 @transaction.atomic
 def schedules_register(*, using: str = "default") -> list[str]:
-    from django_q.models import Schedule
-
-    for name, spec in SCHEDULES.items():
-        defaults = {**spec, "repeats": -1}
-        Schedule.objects.using(using).update_or_create(
-            name=name, defaults=defaults, create_defaults={**defaults, "next_run": timezone.now()}
-        )
-    return list(SCHEDULES)
+    return [schedule_ensure(name=name, using=using, **spec) for name, spec in SCHEDULES.items()]

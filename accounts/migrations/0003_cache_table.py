@@ -1,16 +1,13 @@
-"""Create the table of the database cache that throttling counts in (settings.CACHES).
+"""Formerly: create the shared cache's table. Now empty.
 
-Throttle counters must be shared by every gunicorn worker, so they live in PostgreSQL
-rather than in per-process memory. ``createcachetable`` only creates the tables of
-configured database caches and skips existing ones, so this is a no-op with Redis.
+The cache belongs to the kernel, whose migration ``cigarspace`` 0002_cache_table creates
+it. This file stays, with no operation, because existing databases have it recorded as
+applied and later accounts migrations depend on it: deleting it would break their
+migration graph. The kernel's migration is idempotent, so on those databases it finds the
+table already there and changes nothing.
 """
 
-from django.core.management import call_command
 from django.db import migrations
-
-
-def create_cache_tables(apps, schema_editor):
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
 
 
 class Migration(migrations.Migration):
@@ -18,6 +15,4 @@ class Migration(migrations.Migration):
         ("accounts", "0002_api_key"),
     ]
 
-    operations = [
-        migrations.RunPython(create_cache_tables, migrations.RunPython.noop, elidable=True),
-    ]
+    operations = []

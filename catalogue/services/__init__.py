@@ -51,6 +51,14 @@ from catalogue.services.notes import (
     tasting_note_delete,
     tasting_note_update,
 )
+from catalogue.services.packages import (
+    PackagePrice,
+    PackageUpsert,
+    package_price_upsert,
+    packages_relabel,
+    packages_seen,
+    packages_withdraw,
+)
 
 __all__ = [
     "BRAND_FIELDS",
@@ -60,6 +68,8 @@ __all__ = [
     "CigarInUse",
     "EmbedResult",
     "MergeRefused",
+    "PackagePrice",
+    "PackageUpsert",
     "alias_delete",
     "alias_event_record",
     "alias_save",
@@ -85,6 +95,10 @@ __all__ = [
     "line_get_or_create",
     "line_save_instance",
     "line_update",
+    "package_price_upsert",
+    "packages_relabel",
+    "packages_seen",
+    "packages_withdraw",
     "source_record_create",
     "tasting_note_create",
     "tasting_note_delete",

@@ -434,7 +434,7 @@ HABANOS = [
     ),
 ]
 
-# What the demo operator settles in edition A (``cigarspace.demo.demo_review``): misses
+# What the demo operator settles in edition A (``demo.setup.demo_review``): misses
 # re-pointed to the true cigar, and labels marked "not in the catalogue". Edition B then
 # shows them coming back as aliases; every other uncertain entry waits in the queue.
 REVIEWED_IN_DEMO = frozenset(

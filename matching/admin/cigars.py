@@ -1,21 +1,25 @@
-"""The cigar admin, completed from the matching side (catalogue must not import matching):
-the official price history as a chart, the accepted matches inline, a thumbnail column.
+"""What the review console adds to the cigar admin (catalogue owns it and must not import
+matching): the official price history as a chart, the accepted matches inline, a thumbnail
+column, the "merge" action. Registered as an ``AdminExtension`` of ``catalogue.Cigar``;
+``catalogue.admin.CigarAdmin`` stays the admin that runs.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue.admin import CigarAdmin
 from catalogue.models import Cigar, MediaAsset
+from cigarspace.admin_base import ReadOnlyMixin
+from cigarspace.admin_extensions import AdminExtension, Panel, admin_extension_register
 from matching.admin.charts import price_history_svg
-from matching.admin.permissions import ReviewPermissionMixin, can_review
+from matching.admin.permissions import can_review, has_review_permission
 from matching.models import ACCEPTED_STATUSES, CigarCustomsMatch
 from matching.selectors import cigar_price_history
 from matching.services.merge import MergeRefused, cigar_merge
@@ -23,7 +27,7 @@ from matching.services.merge import MergeRefused, cigar_merge
 THUMBNAIL_SIZE = 256
 
 
-class AcceptedMatchInline(admin.TabularInline):
+class AcceptedMatchInline(ReadOnlyMixin, admin.TabularInline):
     """The price lines linked to this cigar (read-only: decisions go through the console)."""
 
     model = CigarCustomsMatch
@@ -46,12 +50,6 @@ class AcceptedMatchInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return can_review(request.user) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Price label")
     def entry_link(self, obj: CigarCustomsMatch) -> str:
@@ -126,92 +124,91 @@ class CigarMergeForm(forms.Form):
     )
 
 
-admin.site.unregister(Cigar)
+def with_primary_digest(queryset: QuerySet[Cigar]) -> QuerySet[Cigar]:
+    """The primary picture's digest in the list query itself (no query per row)."""
+    primary = MediaAsset.objects.filter(cigar=OuterRef("pk"), is_primary=True)
+    return queryset.annotate(primary_digest=Subquery(primary.values("blob__digest")[:1]))
 
 
-@admin.register(Cigar)
-class CigarConsoleAdmin(ReviewPermissionMixin, CigarAdmin):
-    list_display = ("thumbnail", *CigarAdmin.list_display)
-    readonly_fields = (*CigarAdmin.readonly_fields, "picture", "official_price_history")
-    inlines = (*CigarAdmin.inlines, AcceptedMatchInline)
-    actions = ["merge_into"]
+@admin.display(description="Picture")
+def thumbnail(model_admin: ModelAdmin, obj: Cigar) -> str:
+    return _thumbnail(getattr(obj, "primary_digest", None), height=40)
 
-    class Media:
-        css = {"all": ("review/review.css",)}
 
-    def get_queryset(self, request) -> QuerySet[Cigar]:
-        # The primary picture's digest in the list query itself (no query per row).
-        primary = MediaAsset.objects.filter(cigar=OuterRef("pk"), is_primary=True)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(primary_digest=Subquery(primary.values("blob__digest")[:1]))
+@admin.display(description="Primary picture")
+def picture(model_admin: ModelAdmin, obj: Cigar) -> str:
+    return _thumbnail(getattr(obj, "primary_digest", None), height=128)
+
+
+@admin.display(description="Price history")
+def official_price_history(model_admin: ModelAdmin, obj: Cigar) -> str:
+    if obj.pk is None:
+        return "—"
+    history = cigar_price_history(cigar=obj)
+    if not history:
+        return "No official price linked to this cigar yet."
+    return format_html("{}{}", price_history_svg(history), price_history_table(history))
+
+
+@admin.action(description="Merge the selected duplicates into another cigar…")
+def merge_into(model_admin: ModelAdmin, request, queryset: QuerySet[Cigar]):
+    if not model_admin.has_delete_permission(request):
+        model_admin.message_user(
+            request, "Merging needs the right to delete cigars.", messages.ERROR
         )
-
-    def get_fieldsets(self, request, obj=None):
-        fields = [
-            f
-            for f in self.get_fields(request, obj)
-            if f not in ("picture", "official_price_history")
-        ]
-        # The official prices first: reviewers open this page from the console for them.
-        return [
-            ("Official prices", {"fields": ["picture", "official_price_history"]}),
-            (None, {"fields": fields}),
-        ]
-
-    @admin.display(description="Picture")
-    def thumbnail(self, obj: Cigar) -> str:
-        return _thumbnail(getattr(obj, "primary_digest", None), height=40)
-
-    @admin.display(description="Primary picture")
-    def picture(self, obj: Cigar) -> str:
-        return _thumbnail(getattr(obj, "primary_digest", None), height=128)
-
-    @admin.display(description="Price history")
-    def official_price_history(self, obj: Cigar) -> str:
-        if obj.pk is None:
-            return "—"
-        history = cigar_price_history(cigar=obj)
-        if not history:
-            return "No official price linked to this cigar yet."
-        return format_html("{}{}", price_history_svg(history), price_history_table(history))
-
-    @admin.action(description="Merge the selected duplicates into another cigar…")
-    def merge_into(self, request, queryset: QuerySet[Cigar]):
-        if not self.has_delete_permission(request):
-            self.message_user(request, "Merging needs the right to delete cigars.", messages.ERROR)
-            return None
-        duplicates = list(queryset.order_by("pk"))
-        form = CigarMergeForm(request.POST if request.POST.get("confirm") == "yes" else None)
-        if form.is_bound and form.is_valid():
-            into = form.cleaned_data["into"]
-            merged = 0
-            for duplicate in duplicates:
-                if duplicate.pk == into.pk:
-                    continue
-                try:
-                    cigar_merge(
-                        duplicate=duplicate,
-                        into=into,
-                        actor=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                except (MergeRefused, ValidationError) as exc:
-                    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else exc
-                    self.message_user(request, f"{duplicate}: {text}", messages.ERROR)
-                else:
-                    merged += 1
-            if merged:
-                self.message_user(
-                    request, f"Merged {merged} cigar(s) into {into}.", messages.SUCCESS
+        return None
+    duplicates = list(queryset.order_by("pk"))
+    form = CigarMergeForm(request.POST if request.POST.get("confirm") == "yes" else None)
+    if form.is_bound and form.is_valid():
+        into = form.cleaned_data["into"]
+        merged = 0
+        for duplicate in duplicates:
+            if duplicate.pk == into.pk:
+                continue
+            try:
+                cigar_merge(
+                    duplicate=duplicate,
+                    into=into,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
                 )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Merge duplicate cigars",
-            "opts": self.model._meta,
-            "duplicates": duplicates,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/matching/cigar_merge.html", context)
+            except (MergeRefused, ValidationError) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else exc
+                model_admin.message_user(request, f"{duplicate}: {text}", messages.ERROR)
+            else:
+                merged += 1
+        if merged:
+            model_admin.message_user(
+                request, f"Merged {merged} cigar(s) into {into}.", messages.SUCCESS
+            )
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Merge duplicate cigars",
+        "opts": model_admin.model._meta,
+        "duplicates": duplicates,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/matching/cigar_merge.html", context)
+
+
+admin_extension_register(
+    Cigar,
+    AdminExtension(
+        name="matching.review_console",
+        columns_before=("thumbnail",),
+        # The official prices first: reviewers open this page from the console for them.
+        panels=(Panel("Official prices", ("picture", "official_price_history"), first=True),),
+        inlines=(AcceptedMatchInline,),
+        actions=(merge_into,),
+        methods={
+            "thumbnail": thumbnail,
+            "picture": picture,
+            "official_price_history": official_price_history,
+            "has_review_permission": has_review_permission,
+        },
+        queryset=with_primary_digest,
+        viewer=can_review,
+        css=("review/review.css",),
+    ),
+)

@@ -16,6 +16,7 @@ from django.db.models import F, QuerySet
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from cigarspace.admin_base import ReadOnlyAdmin
 from customs.models import ChangeKind, CustomsPublication, CustomsSource
 from matching.admin import review
 from matching.admin.charts import score_colour, signal_bars_html
@@ -128,7 +129,10 @@ class ChangeKindFilter(QueueFilter):
 
 
 @admin.register(CigarCustomsMatch)
-class CigarCustomsMatchAdmin(ReviewPermissionMixin, admin.ModelAdmin):
+class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+    # Statuses change through the decision services only (review page, actions, API);
+    # a match may carry a human decision, never deleted.
+    deletable = False
     list_display = (
         "price_label",
         "pack",
@@ -180,16 +184,6 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, admin.ModelAdmin):
         # The selector's order: uncertainty (distance of the score from the middle of the
         # review band) first, then value. ``uncertainty`` is an annotation of get_queryset.
         return ("uncertainty", F("price_entry__pack_price").desc(nulls_last=True), "pk")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Statuses change through the decision services only (review page, actions, API).
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_list_display(self, request):
         # The label links to the review page with the queue's filters, bound per request.
@@ -316,8 +310,10 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, admin.ModelAdmin):
 
 
 @admin.register(MatchEvent)
-class MatchEventAdmin(ReviewPermissionMixin, admin.ModelAdmin):
+class MatchEventAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     """The audit trail is read-only: events are written by the decision services."""
+
+    deletable = False  # the audit of decisions
 
     list_display = ("created_at", "match", "from_status", "to_status", "actor", "score", "note")
     list_filter = ("to_status", "from_status")
@@ -325,12 +321,3 @@ class MatchEventAdmin(ReviewPermissionMixin, admin.ModelAdmin):
     list_select_related = ("actor", "match")
     date_hierarchy = "created_at"
     readonly_fields = ("match", "actor", "from_status", "to_status", "score", "note", "created_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

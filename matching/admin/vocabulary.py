@@ -11,12 +11,13 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from cigarspace.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 from matching.admin.permissions import ReviewPermissionMixin, can_review
 from matching.models import LearnedVocabulary, VocabularyEvidence, VocabularyStatus
 from matching.services.learning import vocabulary_restore, vocabulary_revert
 
 
-class VocabularyEvidenceInline(admin.TabularInline):
+class VocabularyEvidenceInline(ReadOnlyMixin, admin.TabularInline):
     model = VocabularyEvidence
     extra = 0
     can_delete = False
@@ -29,15 +30,13 @@ class VocabularyEvidenceInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None) -> bool:
         return can_review(request.user) or super().has_view_permission(request, obj)
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(LearnedVocabulary)
-class LearnedVocabularyAdmin(ReviewPermissionMixin, admin.ModelAdmin):
+class LearnedVocabularyAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+    # Viewing is allowed; the only changes are the revert/restore actions below. The
+    # evidence of decisions is never erased: revert instead.
+    deletable = False
+
     list_display = (
         "term",
         "brand",
@@ -66,16 +65,6 @@ class LearnedVocabularyAdmin(ReviewPermissionMixin, admin.ModelAdmin):
     fields = readonly_fields
     inlines = (VocabularyEvidenceInline,)
     actions = ("revert_terms", "restore_terms")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Viewing is allowed; the only changes are the revert/restore actions below.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # the evidence of decisions is never erased: revert instead
 
     @admin.action(description="Revert: the matcher ignores these terms", permissions=["review"])
     def revert_terms(self, request: HttpRequest, queryset: QuerySet[LearnedVocabulary]) -> None:

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from matching.conf import MatchingConfig
 from matching.models import CalibrationMethod, MatchingCalibration, MatchStatus
+from matching.scoring import EDITION_ON_LABEL
 from matching.vocabulary import PRESENTATION_WORDS
 
 #: Scores are stored with three decimals: the step between two distinct scores.
@@ -64,9 +65,11 @@ def _exact(row) -> bool:
 
 def _product_words(row) -> list[str]:
     """The unexplained words and numbers of a row that could name another product (not
-    presentation words: a tube of a cigar is that cigar)."""
+    presentation words: a tube of a cigar is that cigar), and an edition only the label
+    states."""
     unexplained = (row.signals.get("evidence") or {}).get("unexplained") or []
-    return [w for w in unexplained if w[1:] not in PRESENTATION_WORDS]
+    editions = [c for c in row.signals.get("constraints") or [] if c.startswith(EDITION_ON_LABEL)]
+    return [*(w for w in unexplained if w[1:] not in PRESENTATION_WORDS), *editions]
 
 
 def apply_claims(batches, configs: dict[str, MatchingConfig]) -> int:

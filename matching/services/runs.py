@@ -134,7 +134,9 @@ def score_entries(
             outcome="no_candidate",
             brand_name=brand_name,
             candidate_ids=[pair.cigar_id for pair, _ in scored],
-            name_key=label.key,
+            # The name with its edition: "Robustos Edición Regional" is not a
+            # presentation of "Robustos" (``apply_claims``).
+            name_key=" ".join((label.key, *sorted(label.editions))),
         )
         if scored:
             _statuses(result, scored, index=index, config=config, memory=memory, key=key)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from catalogue.models import CigarPackage
+from catalogue import services as catalogue_services
 from merchants.extraction.select import SelectorError, compile_selector
 from merchants.models import Merchant
 
@@ -129,8 +129,9 @@ def merchant_update(*, merchant: Merchant, **fields: Any) -> Merchant:
 def merchant_save_instance(*, merchant: Merchant) -> Merchant:
     """Validate and save (the admin's form calls this too); the schedules follow.
 
-    Packages carry the merchant's name (``cigar_package.merchant``): a rename renames
-    them in the same transaction, so the shop keeps its prices.
+    Packages carry the merchant's name as their label (``cigar_package.merchant``): a
+    rename relabels the merchant's packages (found by id, ``MerchantPackage``) in the same
+    transaction.
     """
     merchant_validate(merchant=merchant)
     merchant.full_clean(validate_constraints=False)
@@ -146,6 +147,9 @@ def merchant_save_instance(*, merchant: Merchant) -> Merchant:
     )
     merchant.save()
     if old_name is not None and old_name != merchant.name:
-        CigarPackage.objects.filter(merchant=old_name).update(merchant=merchant.name)
+        catalogue_services.packages_relabel(
+            package_ids=list(merchant.packages.values_list("package_id", flat=True)),
+            seller=merchant.name,
+        )
     _after_commit_schedules()
     return merchant

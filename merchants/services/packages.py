@@ -5,8 +5,10 @@ with its source; an offer without a pack keeps ``pack_size`` NULL).
 ``merchant_packages_upsert`` is a per-variant upsert of one merchant's priced packages
 (the catalogue's ``cigar_set_packages`` replaces a merchant's whole set, which would drop
 packages seen on other pages of the same shop); only offers with a known pack price a
-package: a box price is never filed as one cigar's. Both are thin functions over
-catalogue models because the catalogue services do not offer them.
+package: a box price is never filed as one cigar's. The package rows themselves are
+written by ``catalogue.services`` (``package_price_upsert``, ``packages_withdraw``,
+``packages_seen``); merchants finds a page's packages by the ids its offers link
+(``MerchantOffer.package``), never by the shop's name.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
-from catalogue.models import Cigar, CigarPackage, Packaging
+from catalogue import services as catalogue_services
+from catalogue.models import Cigar, CigarPackage
 from merchants.extraction.records import ExtractedOffer
-from merchants.models import Merchant, MerchantOffer, MerchantProduct
+from merchants.models import Merchant, MerchantOffer, MerchantPackage, MerchantProduct
 
 
 def _offer_fields(offer: ExtractedOffer, merchant: Merchant) -> tuple[Decimal | None, str | None]:
@@ -68,13 +70,37 @@ def merchant_offers_replace(
     return before != after
 
 
-def _offer_package(offer: ExtractedOffer) -> tuple[int, str, str] | None:
+def merchant_package_ids(*, merchant: Merchant) -> list[int]:
+    """Every catalogue package this merchant prices (or priced)."""
+    return list(merchant.packages.values_list("package_id", flat=True))
+
+
+def page_package_ids(*, merchant: Merchant, url: str) -> list[int]:
+    """The catalogue packages this page priced at its last reading (its offers' links)."""
+    return list(
+        MerchantOffer.objects.filter(
+            product__merchant=merchant, product__url=url, package__isnull=False
+        ).values_list("package_id", flat=True)
+    )
+
+
+def _offer_package(
+    offer: ExtractedOffer, merchant: Merchant, url: str
+) -> catalogue_services.PackagePrice | None:
     """The catalogue package an offer prices; None when the page states no pack (a box
     price is never filed as one cigar's)."""
     if offer.pack is None:
         return None
-    packaging = offer.pack.packaging if offer.pack.packaging in Packaging.values else "other"
-    return offer.pack.pack_size, packaging, (offer.pack.label or offer.label)[:255]
+    price, currency = _offer_fields(offer, merchant)
+    return catalogue_services.PackagePrice(
+        pack_size=offer.pack.pack_size,
+        packaging=offer.pack.packaging,
+        description=(offer.pack.label or offer.label)[:255],
+        price=price,
+        currency=currency,
+        source_url=url[:1000],
+        is_available=True if offer.available is None else offer.available,
+    )
 
 
 def merchant_packages_upsert(
@@ -105,52 +131,29 @@ def packages_upsert(
     observed_at: datetime,
 ) -> tuple[bool, dict[int, CigarPackage]]:
     changed = False
+    known = merchant_package_ids(merchant=merchant)
+    on_page = page_package_ids(merchant=merchant, url=url)
     seen: set[int] = set()
     by_position: dict[int, CigarPackage] = {}
     for position, offer in enumerate(offers):
-        package_key = _offer_package(offer)
-        if package_key is None:
+        package_price = _offer_package(offer, merchant, url)
+        if package_price is None:
             continue
-        pack_size, packaging, description = package_key
-        price, currency = _offer_fields(offer, merchant)
-        available = True if offer.available is None else offer.available
-        values = {
-            "price": price,
-            "currency": currency,
-            "description": description,
-            "source_url": url[:1000],
-            "is_available": available,
-        }
-        try:
-            with transaction.atomic():
-                package, created = CigarPackage.objects.select_for_update().get_or_create(
-                    cigar=cigar,
-                    merchant=merchant.name,
-                    packaging=packaging,
-                    pack_size=pack_size,
-                    defaults={**values, "observed_at": observed_at},
-                )
-        except IntegrityError:  # a concurrent insert of the same package
-            package = CigarPackage.objects.get(
-                cigar=cigar, merchant=merchant.name, packaging=packaging, pack_size=pack_size
+        upsert = catalogue_services.package_price_upsert(
+            cigar=cigar,
+            seller=merchant.name,
+            offer=package_price,
+            observed_at=observed_at,
+            known_ids=known,
+        )
+        if upsert.package.pk not in known:
+            MerchantPackage.objects.get_or_create(
+                package=upsert.package, defaults={"merchant": merchant}
             )
-            created = False
-        seen.add(package.pk)
-        by_position[position] = package
-        if created:
-            changed = True
-            continue
-        differs = any(getattr(package, k) != v for k, v in values.items())
-        for key, value in values.items():
-            setattr(package, key, value)
-        package.observed_at = observed_at
-        package.full_clean(exclude=["cigar"], validate_unique=False)
-        package.save()
-        changed = changed or differs
-    dropped = CigarPackage.objects.filter(
-        merchant=merchant.name, source_url=url, is_available=True
-    ).exclude(pk__in=seen)
-    if dropped.update(is_available=False):
+        seen.add(upsert.package.pk)
+        by_position[position] = upsert.package
+        changed = changed or upsert.changed
+    if catalogue_services.packages_withdraw(package_ids=on_page, source_url=url[:1000], keep=seen):
         changed = True
     return changed, by_position
 
@@ -162,6 +165,8 @@ def merchant_packages_mark_unavailable(*, merchant: Merchant, url: str) -> int:
     MerchantProduct.objects.filter(merchant=merchant, url=url, gone_at__isnull=True).update(
         gone_at=now
     )
-    return CigarPackage.objects.filter(
-        Q(merchant=merchant.name) & Q(source_url=url) & Q(is_available=True)
-    ).update(is_available=False, observed_at=now)
+    return catalogue_services.packages_withdraw(
+        package_ids=page_package_ids(merchant=merchant, url=url),
+        source_url=url[:1000],
+        observed_at=now,
+    )

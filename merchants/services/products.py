@@ -21,7 +21,11 @@ from catalogue.naming import fold, search_key
 from merchants.extraction.records import ExtractedProduct, ProductKind
 from merchants.models import Merchant, MerchantProduct
 from merchants.resolve import brand_and_line, cigar_resolve
-from merchants.services.packages import merchant_offers_replace, packages_upsert
+from merchants.services.packages import (
+    merchant_offers_replace,
+    packages_upsert,
+    page_package_ids,
+)
 
 # --- products ------------------------------------------------------------------------------
 
@@ -258,5 +262,9 @@ def merchant_product_touch(*, merchant: Merchant, url: str) -> MerchantProduct |
     product.last_seen_at = now
     product.gone_at = None
     product.save(update_fields=["last_seen_at", "gone_at", "updated_at"])
-    CigarPackage.objects.filter(merchant=merchant.name, source_url=url).update(observed_at=now)
+    catalogue_services.packages_seen(
+        package_ids=page_package_ids(merchant=merchant, url=url),
+        source_url=url[:1000],
+        observed_at=now,
+    )
     return product

@@ -11,7 +11,7 @@ from django_q.models import Schedule
 from django_q.tasks import async_task, result
 
 from accounts.models import RefreshToken
-from accounts.tasks import PRUNE_SCHEDULE_NAME, register_schedules
+from accounts.schedules import PRUNE_SCHEDULE_NAME, schedules_register
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_registering_again_is_idempotent_and_keeps_the_next_run():
     schedule = Schedule.objects.get(name=PRUNE_SCHEDULE_NAME)
     later = timezone.now() + dt.timedelta(minutes=37)
     Schedule.objects.filter(pk=schedule.pk).update(next_run=later, func="stale.path")
-    register_schedules()
+    schedules_register()
     call_command("migrate", "accounts", verbosity=0)  # post_migrate registers it as well
     rows = Schedule.objects.filter(name=PRUNE_SCHEDULE_NAME)
     assert rows.count() == 1

@@ -3,7 +3,8 @@ from django_q.models import Schedule
 
 from catalogue import services
 from catalogue.models import Cigar
-from catalogue.tasks import EMBED_SCHEDULE_NAME, embed_missing_cigars, register_schedules
+from catalogue.schedules import EMBED_SCHEDULE_NAME, schedules_register
+from catalogue.tasks import embed_missing_cigars
 from cigarspace import embeddings
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ def test_schedule_is_registered_once_and_keeps_its_cadence():
     schedule = Schedule.objects.get(name=EMBED_SCHEDULE_NAME)
     assert schedule.func == "catalogue.tasks.embed_missing_cigars"
     first_run = schedule.next_run
-    register_schedules()
+    schedules_register()
     assert Schedule.objects.filter(name=EMBED_SCHEDULE_NAME).count() == 1
     assert Schedule.objects.get(name=EMBED_SCHEDULE_NAME).next_run == first_run
 

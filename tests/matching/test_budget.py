@@ -134,3 +134,35 @@ def test_calibration_is_fitted_per_source(db):
     assert current_config("fr-douane-opendata").calibration_id == rows["fr-douane-opendata"].pk
     # A source without its own calibration keeps the settings.
     assert current_config("fr-legifrance-jorf").method == "settings"
+
+
+def test_a_record_named_exactly_in_an_edition_is_claimed_from_other_names(db, douane):
+    ids = make_catalogue({"Macanudo": ["Hyde Park", "Hampton Court"]})
+    publication = new_publication(douane, dt.date(2026, 3, 1))
+    labels = [
+        "Macanudo Hyde Park, en 25 cigares",
+        "Macanudo Hyde Park (tube), en 3 cigares",
+        "Macanudo Gold Label Hyde Park, en 25 cigares",
+        "Macanudo Hyde Park Gran Reserva, en 10 cigares",
+        "Macanudo Hampton Court Gran Reserva, en 10 cigares",
+    ]
+    entries = add_entries(publication, labels)
+    publication_match(publication=publication)
+    best = {
+        label: CigarCustomsMatch.objects.get(price_entry=entry, rank=1)
+        for label, entry in zip(labels, entries, strict=True)
+    }
+
+    def claimed(label: str) -> bool:
+        return any(c.startswith("claimed by") for c in best[label].signals["constraints"])
+
+    assert best[labels[0]].cigar_id == ids["Macanudo Hyde Park"]
+    # A presentation of the exact name claims nothing: it is the same product.
+    assert not claimed(labels[1])
+    # Another name reaching the claimed record only through an unexplained word or an
+    # edition the label alone states most likely names another product.
+    assert claimed(labels[2])
+    assert claimed(labels[3])
+    # Nobody names Hampton Court exactly: its edition label keeps its score.
+    assert not claimed(labels[4])
+    assert best[labels[3]].score < best[labels[4]].score

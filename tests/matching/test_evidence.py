@@ -90,12 +90,142 @@ def test_the_separation_probability_comes_from_modifier_pairs_in_the_catalogue(t
     assert rebuilt.separation == vocabulary.separation
 
 
-def test_a_variant_word_is_a_conflict_even_without_a_sibling(terse):
+def test_a_wrapper_word_no_cigar_of_the_brand_carries_costs_in_full_but_is_unexplained(terse):
+    # Changed with the wrapper rules: a wrapper word counts against the candidate at
+    # its full weight, but when no record of the brand carries it, the brand's records
+    # do not tell wrappers apart — missing, not conflicting.
     ids, index = terse
     result = pair(
         index, "Vegas Robaina Famosos Maduro, en 25 cigares", ids["Vegas Robaina Famosos"]
     )
+    assert result.evidence.conflict_words == []
+    assert result.evidence.unexplained_words == ["+maduro"]
+    full_cost = default_config().penalties["word"]
+    assert result.penalties["unexplained"] == pytest.approx(full_cost)
+    assert not result.auto_acceptable
+
+
+def test_a_size_word_is_a_conflict_even_without_a_sibling(terse):
+    ids, index = terse
+    result = pair(
+        index, "Vegas Robaina Famosos Double, en 25 cigares", ids["Vegas Robaina Famosos"]
+    )
+    assert "+double" in result.evidence.conflict_words
+
+
+def test_a_wrapper_word_another_cigar_of_the_brand_carries_is_a_conflict(terse):
+    ids, index = terse
+    make_catalogue({"Vegas Robaina": ["Unicos Maduro"]})
+    index = catalogue_index(embeddings.model_name())
+    result = pair(
+        index, "Vegas Robaina Famosos Maduro, en 25 cigares", ids["Vegas Robaina Famosos"]
+    )
     assert "+maduro" in result.evidence.conflict_words
+
+
+def test_a_wrapper_word_fits_the_unmarked_twin_of_another_wrapper(terse):
+    _ids, index = terse
+    made = make_catalogue({"Padron": ["No. 45", "No. 45 Natural", "No. 9 Maduro"]})
+    index = catalogue_index(embeddings.model_name())
+    plain = pair(index, "Padron No. 45 Maduro, en 10 cigares", made["Padron No. 45"])
+    natural = pair(index, "Padron No. 45 Maduro, en 10 cigares", made["Padron No. 45 Natural"])
+    # "No. 45" beside "No. 45 Natural" is the other wrapper: the label's "Maduro" is what
+    # the record leaves unsaid, at the base cost; the natural one states another wrapper.
+    assert plain.evidence.conflict_words == []
+    assert plain.evidence.unexplained_words == ["+maduro"]
+    assert plain.penalties["unexplained"] == default_config().penalties["unexplained_word"]
+    assert "+maduro" in natural.evidence.conflict_words
+    assert plain.score > natural.score
+    assert not plain.auto_acceptable
+
+
+def test_a_line_the_label_names_in_place_of_the_records_line_is_a_conflict(terse):
+    _ids, index = terse
+    brand, _ = brand_get_or_create(name="Oliva")
+    baptiste, _ = line_get_or_create(brand=brand, name="Baptiste")
+    record = cigar_create(line=baptiste, vitola_name="Robusto")
+    index = catalogue_index(embeddings.model_name())
+    # Read without its line, "Oliva Baptiste Robusto" is what a label that leaves the line
+    # out names; a label that names a line of its own in that place names another line.
+    omitted = pair(index, "Oliva Robusto, en 20 cigares", record.pk)
+    other_line = pair(index, "Oliva Serie O Robusto, en 20 cigares", record.pk)
+    assert omitted.evidence.conflict_words == []
+    assert {"+serie", "-baptiste"} <= set(other_line.evidence.conflict_words)
+    assert other_line.score < omitted.score
+    assert other_line.score < default_config().reject_threshold
+
+
+def test_an_edition_on_one_side_only_is_missing_unless_the_brand_names_its_editions(terse):
+    ids, index = terse
+    made = make_catalogue({"Cohiba": ["Robusto", "Piramides Edicion Limitada 2001"]})
+    index = catalogue_index(embeddings.model_name())
+    terse_brand = pair(
+        index,
+        "Padron Anniversary Exclusivo Gran Reserva, 25 cigares",
+        ids["Padron Anniversary Exclusivo"],
+    )
+    naming_brand = pair(index, "Cohiba Robusto Gran Reserva, 10 cigares", made["Cohiba Robusto"])
+    dated = pair(
+        index,
+        "Padron Anniversary Exclusivo Edition Limitée 2021, 25 cigares",
+        ids["Padron Anniversary Exclusivo"],
+    )
+    # Padron's records name no edition: the label's "Gran Reserva" is what they leave out.
+    assert "edition" not in terse_brand.penalties
+    assert terse_brand.penalties["edition_one_side"] > 0
+    assert terse_brand.score >= default_config().reject_threshold
+    assert not terse_brand.auto_acceptable
+    # Cohiba's records do: an edition without a record of its own is another product.
+    full = default_config().penalties["edition"]
+    assert naming_brand.penalties["edition"] == full
+    assert naming_brand.score < terse_brand.score
+    # A dated release is another product than the regular production, under any brand.
+    assert dated.penalties["edition"] == full
+
+
+def test_a_presentation_sibling_counts_only_with_the_same_numbers(terse):
+    _ids, index = terse
+    made = make_catalogue({"Cohiba": ["Siglo VI", "Siglo I", "Siglo I Tubos"]})
+    index = catalogue_index(embeddings.model_name())
+    six = pair(index, "Cohiba Siglo VI Tubos, en 3 cigares", made["Cohiba Siglo VI"])
+    one = pair(index, "Cohiba Siglo I Tubos, en 3 cigares", made["Cohiba Siglo I"])
+    # "Siglo I Tubos" tells the tubed Siglo I apart, not the tubed Siglo VI.
+    assert six.evidence.conflict_words == []
+    assert "+tubo" in one.evidence.conflict_words
+
+
+def test_a_vitola_read_without_the_brand_does_not_borrow_another_records_name():
+    made = make_catalogue({"Romeo y Julieta": ["Julieta No. 2", "No. 2"]})
+    index = catalogue_index(embeddings.model_name())
+    label = "Romeo y Julieta Romeo N°2 (tube), en 25 cigares"
+    plain = pair(index, label, made["Romeo y Julieta No. 2"])
+    julieta = pair(index, label, made["Romeo y Julieta Julieta No. 2"])
+    assert plain.signals["exact"] == 1.0
+    assert julieta.score < plain.score
+
+
+def test_a_maker_credit_that_names_a_catalogue_brand_is_the_brand(terse):
+    ids, index = terse
+    analysis = analyse_label("Famosos Maduro by Vegas Robaina, en 25 cigares", index.brands)
+    assert index.brands.names[analysis.brand_id] == "Vegas Robaina"
+    assert analysis.rest_words == ("famoso", "maduro")
+    result = pair(index, "Famosos by Vegas Robaina, en 25 cigares", ids["Vegas Robaina Famosos"])
+    assert result.signals["exact"] == 1.0
+    assert result.auto_acceptable
+
+
+def test_a_label_silent_about_the_brand_is_compared_with_the_name_alone(terse):
+    ids, index = terse
+    unique = pair(index, "HAMPTON COURT, en 5 cigares", ids["Macanudo Hampton Court"])
+    assert unique.evidence.conflict_words == []
+    assert "ambiguous_name" not in unique.penalties
+    assert unique.score >= default_config().reject_threshold
+    assert not unique.auto_acceptable  # no brand read: review at best
+    make_catalogue({"Aurora": ["Hampton Court"]})
+    index = catalogue_index(embeddings.model_name())
+    shared = pair(index, "HAMPTON COURT, en 5 cigares", ids["Macanudo Hampton Court"])
+    assert "ambiguous_name" in shared.penalties
+    assert shared.score < unique.score
 
 
 def test_two_vitola_words_nothing_explains_are_a_substitution(terse):

@@ -110,6 +110,9 @@ def test_rejections_teach_that_a_word_separates(catalogue, douane, operator):
 
 
 def test_a_rejection_explained_by_a_conflict_teaches_nothing(catalogue, douane, operator):
+    # Maduro separates Macanudo's cigars once the brand has a maduro record (without
+    # one it is only unexplained: see test_evidence).
+    make_catalogue({"Macanudo": ["Portofino Maduro"]})
     (match,) = edition(douane, ["Macanudo Hyde Park Maduro, en 25 cigares"])
     assert match.signals["evidence"]["conflicts"] == ["+maduro"]
     match_reject(match=match, actor=operator)

@@ -228,3 +228,34 @@ def test_a_rename_keeps_the_merchants_packages(habanos):
     )
     services.merchant_update(merchant=merchant, name="Test Shop Paris")
     assert list(CigarPackage.objects.values_list("merchant", flat=True)) == ["Test Shop Paris"]
+
+
+def test_the_merchants_packages_are_found_by_id_not_by_the_label(habanos):
+    """Another shop with the label of ours, or a label edited by hand, changes nothing:
+    merchants joins its packages through ``MerchantPackage`` and the offers' links."""
+    merchant = make()
+    url = "https://shop.test/p/siglo-vi"
+    services.merchant_product_upsert(
+        merchant=merchant, url=url, content_hash="a", extracted=_product([_offer(25, "box", "8")])
+    )
+    package = CigarPackage.objects.get()
+    assert list(merchant.packages.values_list("package_id", flat=True)) == [package.pk]
+    CigarPackage.objects.filter(pk=package.pk).update(merchant="Label edited by hand")
+    # The same pack seen again updates the same row (found by id), none is added.
+    services.merchant_product_upsert(
+        merchant=merchant, url=url, content_hash="b", extracted=_product([_offer(25, "box", "9")])
+    )
+    assert list(CigarPackage.objects.values_list("pk", "price")) == [(package.pk, Decimal("9.00"))]
+    # A row carrying the shop's name that the shop never priced is not the shop's.
+    stranger = CigarPackage.objects.create(
+        cigar=package.cigar, merchant=merchant.name, pack_size=10, packaging="box",
+        source_url=url,
+    )  # fmt: skip
+    assert services.merchant_packages_mark_unavailable(merchant=merchant, url=url) == 1
+    stranger.refresh_from_db()
+    assert stranger.is_available is True
+    services.merchant_update(merchant=merchant, name="Test Shop Lyon")
+    assert dict(CigarPackage.objects.values_list("pk", "merchant")) == {
+        package.pk: "Test Shop Lyon",
+        stranger.pk: "Test Shop",
+    }

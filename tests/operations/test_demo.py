@@ -50,7 +50,7 @@ def _counts() -> dict[str, int]:
 
 def _run(monkeypatch, tmp_path) -> str:
     # Not settings.CIGARSPACE_DATA_DIR: the embedded database lives there.
-    monkeypatch.setattr("cigarspace.demo.credentials_file", lambda: tmp_path / "demo-operator.json")
+    monkeypatch.setattr("demo.setup.credentials_file", lambda: tmp_path / "demo-operator.json")
     out = io.StringIO()
     call_command("demo_setup", stdout=out, verbosity=0)
     return out.getvalue()

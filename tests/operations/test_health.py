@@ -204,3 +204,44 @@ def test_last_failure_per_source_is_reported_without_failing_health(client):
 
 def test_only_get(client):
     assert client.post("/health").status_code == 405
+
+
+# --- the registry apps fill from AppConfig.ready() ------------------------------------------
+
+
+def test_customs_fills_the_sources_check_from_its_app_config():
+    from cigarspace.health import registered_checks
+
+    (sources,) = [check for check in registered_checks() if check.name == "sources"]
+    assert sources.gating is False
+    assert sources.run.__module__ == "customs.health"
+
+
+def test_a_gating_app_check_that_fails_makes_the_answer_503(client, monkeypatch):
+    from cigarspace import health
+
+    monkeypatch.setattr(health, "_REGISTRY", dict(health._REGISTRY))
+    health.health_check_register("probe", lambda: {"ok": False, "why": "disk full"})
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["probe"] == {"ok": False, "why": "disk full"}
+
+
+def test_an_informational_check_that_raises_is_reported_not_fatal(client, monkeypatch):
+    from cigarspace import health
+
+    def broken():
+        raise RuntimeError("no such table")
+
+    monkeypatch.setattr(health, "_REGISTRY", dict(health._REGISTRY))
+    health.health_check_register("probe", broken, gating=False)
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["probe"] == {"error": "RuntimeError: no such table"}
+
+
+def test_an_app_check_may_not_take_a_kernel_checks_name():
+    from cigarspace.health import health_check_register
+
+    with pytest.raises(ValueError, match="kernel"):
+        health_check_register("queue", dict)

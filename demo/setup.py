@@ -9,8 +9,9 @@ back as aliases) → a summary per edition.
 Everything is idempotent: the catalogue import upserts, the same file bytes map to the
 same publication, matching is incremental, and the scripted reviewer picks its entries by
 a stable rule and skips those that already carry a human decision. A second run changes
-nothing and duplicates nothing. This module sits in the kernel because it wires four apps
-together (catalogue, customs, matching, accounts); each step calls that app's services.
+nothing and duplicates nothing. This module is its own app (``demo``), above every domain
+app, because it wires four of them together (catalogue, customs, matching, accounts); each
+step calls that app's services. The kernel (``cigarspace``) never imports it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``manage.py demo_setup``: load the whole demo (a thin caller of ``cigarspace.demo``).
+"""``manage.py demo_setup``: load the whole demo (a thin caller of ``demo.setup``).
 
 Idempotent: running it again changes nothing and duplicates nothing; the summary it prints
 is the same.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from cigarspace.demo import EDITION_FILES, DemoResult, demo_setup
+from demo.setup import EDITION_FILES, DemoResult, demo_setup
 
 
 class Command(BaseCommand):
