@@ -278,6 +278,8 @@ class LabelAnalysis:
     #: ``rest_words`` as a set and as sorted unique words (evidence looks them up per pair).
     rest_word_set: frozenset[str] = frozenset()
     rest_words_key: tuple[str, ...] = ()
+    #: Read past a maker written before the brand (``read_after_maker``).
+    maker_first: bool = False
 
     @property
     def pack_size(self) -> int | None:
@@ -518,6 +520,37 @@ def analyse_cigar(
 def _contains(haystack: list[str], needle: list[str]) -> bool:
     n = len(needle)
     return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def read_after_maker(
+    label: LabelAnalysis, brand_id: int, brand_tokens: tuple[str, ...]
+) -> LabelAnalysis | None:
+    """The label read with ``brand_tokens`` as its brand when they follow the brand it
+    was read with: "Drew Estate Liga Privada N°9 Toro" names Liga Privada's No. 9 Toro,
+    made by Drew Estate (a maker written before the brand). None when they do not."""
+    n = len(brand_tokens)
+    if not n or label.brand_id is None or tuple(label.rest[:n]) != brand_tokens:
+        return None
+    rest = _strip_brand_prefix(list(label.rest[n:]), brand_tokens)
+    if not rest:
+        return None
+    codes = codes_of(rest, first_is_brand=True)
+    words = words_of(rest)
+    return replace(
+        label,
+        brand_id=brand_id,
+        brand_tokens=brand_tokens,
+        brand_name=" ".join(brand_tokens),
+        rest=tuple(rest),
+        codes=codes,
+        key=" ".join(sorted((*brand_tokens, *rest))),
+        codes_key=codes_key(codes),
+        rest_words=words,
+        credit=credit_words(rest),
+        rest_word_set=frozenset(words),
+        rest_words_key=tuple(sorted(set(words))),
+        maker_first=True,
+    )
 
 
 def drop_borrowed_readings(cigars: list[CigarAnalysis]) -> list[CigarAnalysis]:

@@ -38,6 +38,7 @@ from matching.analysis import (
     CigarVariant,
     LabelAnalysis,
     codes_of,
+    read_after_maker,
     roman_value,
     words_of,
 )
@@ -464,9 +465,12 @@ def _score_variant(
     if unknown_brand_word:
         score = min(score, config.accept_threshold - 0.001)
     result.score = round(score, 3)
+    if label.maker_first:
+        constraints.append("a maker written before the brand")
     result.auto_acceptable = (
         not unknown_brand_word
         and not label.brand_partial
+        and not label.maker_first
         and brand_signal == 1.0
         and not evidence.has_conflict
         and not evidence.has_unexplained
@@ -489,6 +493,15 @@ def score_pair(
 ) -> PairScore:
     """The best reading of the cigar (with or without its line words) against the label."""
     best: PairScore | None = None
+    if (
+        label.brand_id is not None
+        and cigar.brand_id != label.brand_id
+        and context.vocabulary.brand_names_brand(label.brand_id, cigar.brand_tokens)
+    ):
+        # The candidate's brand written right after the label's, and the catalogue says
+        # the first makes it (its records name the second: Drew Estate's "Liga Privada
+        # No. 9" line): the first is the maker.
+        label = read_after_maker(label, cigar.brand_id, cigar.brand_tokens) or label
     readings = [False, True] if label.brand_id is None and len(label.tokens) > 1 else [False]
     for variant in cigar.variants:
         for unknown_brand_word in readings:

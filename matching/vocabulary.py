@@ -157,6 +157,17 @@ class CatalogueVocabulary:
             return 1.0
         return self.separation.get(word, 0.0)
 
+    def brand_names_brand(self, maker_id: int, brand_tokens: tuple[str, ...]) -> bool:
+        """Does a record of ``maker_id`` carry every word of another brand's name (Drew
+        Estate's "Liga Privada No. 9" line names the brand Liga Privada)?"""
+        words = [t for t in brand_tokens if not t.isdigit() and len(t) > 1]
+        if not words:
+            return False
+        shared = set(self.brand_words.get((maker_id, words[0]), ()))
+        for word in words[1:]:
+            shared &= set(self.brand_words.get((maker_id, word), ()))
+        return bool(shared)
+
     def siblings_with_word(self, brand_id: int, word: str, position: int) -> tuple[int, ...]:
         return tuple(p for p in self.brand_words.get((brand_id, word), ()) if p != position)
 

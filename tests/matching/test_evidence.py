@@ -284,3 +284,33 @@ def test_an_unknown_brand_before_a_name_many_brands_use_is_no_evidence(terse):
     assert "ambiguous_name" in generic.penalties
     assert "ambiguous_name" not in distinct.penalties
     assert generic.score < distinct.score
+
+
+def test_a_maker_written_before_the_brand_reads_the_brand_that_follows():
+    made = make_catalogue(
+        {
+            # The catalogue says Drew Estate makes Liga Privada: one of its records
+            # names it.
+            "Drew Estate": ["Kuba Arriba", "Liga Privada No. 9 Robusto"],
+            "Liga Privada": ["No. 9 Toro", "T52 Robusto"],
+            "Cuaba": ["Exclusivos"],
+        }
+    )
+    index = catalogue_index(embeddings.model_name())
+    label = "Drew Estate Liga Privada N°9 Toro, en 24 cigares"
+    analysis = analyse_label(label, index.brands)
+    assert index.brands.names[analysis.brand_id] == "Drew Estate"
+    toro = pair(index, label, made["Liga Privada No. 9 Toro"])
+    t52 = pair(index, label, made["Liga Privada T52 Robusto"])
+    assert "another brand" not in toro.constraints
+    assert "a maker written before the brand" in toro.constraints
+    assert toro.signals["exact"] == 1.0
+    assert toro.score >= default_config().reject_threshold
+    assert not toro.auto_acceptable  # two brands read: a reviewer confirms it once
+    assert t52.score < toro.score
+    # A brand whose records never name the other is no maker of it: another brand.
+    cuaba = pair(
+        index, "Cuaba Liga Privada N°9 Toro, en 24 cigares", made["Liga Privada No. 9 Toro"]
+    )
+    assert "another brand" in cuaba.constraints
+    assert cuaba.score < toro.score
