@@ -26,6 +26,7 @@ from customs.models import (
     PublicationStatus,
     RunOutcome,
 )
+from customs.selectors import publication_citation
 from customs.services import publication_accept_count_drop
 
 OUTCOME_COLOURS = {
@@ -133,6 +134,7 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
     list_display = (
         "__str__",
         "source",
+        "zone",
         "effective_date",
         "arrete_date",
         "coloured_status",
@@ -141,7 +143,7 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
         "duplicate_of",
         "updated_at",
     )
-    list_filter = ("source", "status", "failed_stage")
+    list_filter = ("source", "zone", "status", "failed_stage")
     search_fields = ("title", "external_id", "url", "content_hash")
     list_select_related = ("source", "duplicate_of")
     date_hierarchy = "effective_date"
@@ -157,8 +159,14 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
         "claimed_until",
         "created_at",
         "updated_at",
+        "citation",
     )
     inlines = [FetchInline, RunInline]
+
+    @admin.display(description="Citation required with these prices")
+    def citation(self, obj: CustomsPublication) -> str:
+        return publication_citation(publication=obj) or "—"
+
     actions = ["retry_failed", "accept_count_drop", "run_pending_stages"]
 
     @admin.display(description="Status", ordering="status")
@@ -227,6 +235,8 @@ class CustomsPriceEntryAdmin(OfficialDataAdmin):
         "pack_size",
         "unit_price",
         "pack_price",
+        "surcharge_unit_price",
+        "zone",
         "currency_code",
         "unit_price_computed",
         "price_mismatch",
@@ -238,12 +248,18 @@ class CustomsPriceEntryAdmin(OfficialDataAdmin):
         "unit_price_computed",
         "price_mismatch",
         "is_withdrawn",
+        "zone",
         "publication__source",
     )
     search_fields = ("raw_label", "normalised_label", "brand_guess")
     list_select_related = ("publication",)
     raw_id_fields = ("publication",)
     exclude = ("embedding",)
+    readonly_fields = ("citation",)
+
+    @admin.display(description="Citation required with this price")
+    def citation(self, obj: CustomsPriceEntry) -> str:
+        return publication_citation(publication=obj.publication) or "—"
 
 
 @admin.register(CustomsFetch)

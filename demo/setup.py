@@ -84,6 +84,8 @@ class DemoResult:
     matching: dict | None = None
     #: The price watch on edition B (watch.demo).
     watch: object | None = None
+    #: Spain's publications and one cigar across countries (``demo.spain``).
+    spain: object | None = None
 
 
 def credentials_file() -> Path:
@@ -273,6 +275,11 @@ def demo_setup(
             say("Edition B: the price watch (events, webhook, e-mail digest)")
             watch = watch_demo(actor=actor, publication=publication)
 
+    from demo.spain import demo_spain
+
+    spain = demo_spain(progress=say)
+    editions += spain.editions
+
     logger.info(
         "demo loaded",
         extra={
@@ -294,4 +301,5 @@ def demo_setup(
             "vocabulary": vocabulary_summary(),
         },
         watch=watch,
+        spain=spain,
     )

@@ -323,7 +323,8 @@ class CigarMergeApi(GenericAPIView):
 
 
 class CigarPricesApi(GenericAPIView):
-    """A cigar's official price history, per source and pack size, by effective date."""
+    """A cigar's official price history, grouped by country and source (then zone and pack
+    size), by effective date; a series whose source requires a citation carries it."""
 
     permission_classes = [AnonymousReadOperatorWrite]
     pagination_class = PagePagination

@@ -234,7 +234,10 @@ def publication_parse(*, publication: CustomsPublication) -> CustomsPublication:
 
     def work() -> None:
         extraction = _extract(publication)
-        if publication.source.carries_prices and not extraction.entries:
+        # A document that lists only changes (a BOE resolution on cigarettes alone) may
+        # have no cigar line; a whole list without one is broken.
+        source = publication.source
+        if source.carries_prices and source.complete_lists and not extraction.entries:
             raise AdapterError(
                 "The document has no cigar price lines (no « Cigares et cigarillos » section)."
             )
@@ -328,6 +331,9 @@ def _publication_ingested(*, publication: CustomsPublication, extraction: Extrac
                 pack_price=entry.pack_price,
                 old_unit_price=entry.old_unit_price,
                 old_pack_price=entry.old_pack_price,
+                surcharge_unit_price=entry.surcharge_unit_price,
+                surcharge_pack_price=entry.surcharge_pack_price,
+                zone=entry.zone or locked.zone,
                 unit_price_computed=entry.unit_price_computed,
                 price_mismatch=entry.price_mismatch,
                 is_withdrawn=entry.is_withdrawn,

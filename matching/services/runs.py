@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from cigarspace import embeddings
 from customs.models import CustomsPriceEntry, CustomsPublication
+from customs.selectors import source_label_grammar
 from matching.analysis import LabelAnalysis, analyse_label
 from matching.candidates import CatalogueIndex, catalogue_index, generate
 from matching.conf import MatchingConfig, current_config
@@ -102,7 +103,9 @@ def score_entries(
     vectors: dict[int, np.ndarray],
 ) -> list[EntryResult]:
     """Candidates, scores and statuses of each entry (no database writes)."""
-    labels: list[LabelAnalysis] = [analyse_label(e.label, index.brands) for e in entries]
+    # ``entries`` are of one source (``_by_source``): its label grammar reads them all.
+    grammar = source_label_grammar(slug=entries[0].source_slug) if entries else None
+    labels: list[LabelAnalysis] = [analyse_label(e.label, index.brands, grammar) for e in entries]
     keys = [(e.source_slug, e.normalised_label) for e in entries]
     candidate_lists = generate(
         index,
