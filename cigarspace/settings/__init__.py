@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "merchants",
     "customs",
     "matching",
+    "watch",
     # The local demo: above every domain app (it wires them together).
     "demo",
 ]
@@ -266,6 +267,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another get a name of their own.
+    "ENUM_NAME_OVERRIDES": {"WebhookDeliveryStatusEnum": "watch.models.DeliveryStatus"},
     # The default enum hook, then the error responses (the Error component, referenced
     # from the 400/401/403/404/429… each operation can produce).
     "POSTPROCESSING_HOOKS": [

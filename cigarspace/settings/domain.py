@@ -1,10 +1,10 @@
 """What CigarSpace's own apps read: embeddings, the search cache, outbound HTTP, customs,
-media, Légifrance, health and matching. Every value comes from the environment
+media, Légifrance, health, matching and the price watch (with its mail). Every value comes from the environment
 (.env.example lists them)."""
 
 from __future__ import annotations
 
-from cigarspace.settings.base import CIGARSPACE_DATA_DIR, env
+from cigarspace.settings.base import CIGARSPACE_DATA_DIR, DEBUG, env
 
 # --- CigarSpace ---------------------------------------------------------------------------
 
@@ -81,3 +81,27 @@ MATCHING_REVIEW_FLOOR = env.float("MATCHING_REVIEW_FLOOR", default=0.20, minimum
 MATCHING_BUDGET_MIN_ENTRIES = env.int("MATCHING_BUDGET_MIN_ENTRIES", default=100, minimum=1)
 # Decisions that make a word or a brand spelling learned (or separating).
 MATCHING_LEARN_CONFIRMATIONS = env.int("MATCHING_LEARN_CONFIRMATIONS", default=2, minimum=1)
+
+# --- Price watch (watch/conf.py reads these) -------------------------------------------------
+# Mail: the console in development, SMTP (EMAIL_HOST…) otherwise; tests use locmem.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25, minimum=1, maximum=65535)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CigarSpace <alerts@cigarspace.local>")
+# The public address of this installation, for links in e-mails and feeds.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A price change beyond this ratio (up or down) is held for review before anyone is told.
+WATCH_SUSPECT_RATIO = env.float("WATCH_SUSPECT_RATIO", default=1.75, minimum=1.01, maximum=100)
+# Webhooks: retried with exponential backoff for this long, then given up; an endpoint is
+# disabled after this many failed attempts in a row.
+WATCH_WEBHOOK_RETRY_HOURS = env.float("WATCH_WEBHOOK_RETRY_HOURS", default=24, minimum=0.01)
+WATCH_WEBHOOK_BACKOFF_SECONDS = env.float("WATCH_WEBHOOK_BACKOFF_SECONDS", default=30, minimum=0.1)
+WATCH_WEBHOOK_DISABLE_AFTER = env.int("WATCH_WEBHOOK_DISABLE_AFTER", default=20, minimum=1)
+WATCH_WEBHOOK_TIMEOUT_SECONDS = env.float(
+    "WATCH_WEBHOOK_TIMEOUT_SECONDS", default=10, minimum=0.1, maximum=60
+)

@@ -117,6 +117,9 @@ RENAMES = {
     for row in _rows("edition-b-renames.csv")
 }
 WITHDRAWN = {row["label"] for row in _rows("edition-b-withdrawn.csv")}
+# Printed wrong in edition B: the pack price written in the unit column (the unit price
+# x10 for a box of 10). The price watch holds such a change until an operator decides.
+PACK_PRICE_IN_UNIT_COLUMN = {"Guantanamera Decimos, en 10 cigares"}
 NEW_HABANOS = [_cigar_line(row) for row in _rows("edition-b-new-habanos.csv")]
 NEW_OTHERS = [(row["maker"], _cigar_line(row)) for row in _rows("edition-b-new-others.csv")]
 
@@ -222,6 +225,8 @@ def _edition_b_row(line: Line) -> list:
     if line.label in RENAMES:
         new_label, _truth, unit, pack = RENAMES[line.label]
         return [line.label, new_label, old_unit, old_pack, _cell(unit, None), _cell(pack, None)]
+    if line.label in PACK_PRICE_IN_UNIT_COLUMN:
+        return [line.label, None, old_unit, old_pack, _cell(line.pack, None), old_pack]
     if _stable("B" + line.label) % 3 == 0:
         return [
             line.label,

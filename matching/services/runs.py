@@ -58,6 +58,7 @@ from matching.services.inputs import (
     needs_scoring,
 )
 from matching.services.writes import write_results
+from matching.signals import publication_matched
 
 BATCH_SIZE = 500
 
@@ -300,13 +301,16 @@ def _close_run(
 def publication_match(
     *, publication: CustomsPublication, force: bool = False, trigger: str = "command", **kwargs
 ) -> RunOutcome:
-    return entries_match(
+    outcome = entries_match(
         entries=publication.entries.all(),
         scope=f"publication {publication.pk}",
         force=force,
         trigger=trigger,
         **kwargs,
     )
+    # Apps above matching (the price watch) compute what the edition means for them.
+    publication_matched.send(sender=CustomsPublication, publication_id=publication.pk)
+    return outcome
 
 
 def source_match(*, source_slug: str, force: bool = False, **kwargs) -> RunOutcome:

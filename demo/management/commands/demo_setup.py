@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_review: bool = False, **options) -> None:
-        steps = 2 + 2 * len(EDITION_FILES) + (0 if no_review else 1) + SPAIN_STEPS
+        steps = 3 + 2 * len(EDITION_FILES) + (0 if no_review else 1) + SPAIN_STEPS
         with tqdm(total=steps, desc="demo", unit="step", disable=options["verbosity"] == 0) as bar:
 
             def progress(message: str) -> None:
@@ -79,6 +79,12 @@ class Command(BaseCommand):
             learned = "; ".join(vocabulary["learned"]) or "none yet"
             write(f"Learned vocabulary from decisions: {counts} ({learned})")
 
+        if result.watch:
+            from watch.demo_report import watch_demo_lines
+
+            write("")
+            for line in watch_demo_lines(result.watch):
+                write(line)
         print_spain(result.spain, write)
 
         operator = result.operator

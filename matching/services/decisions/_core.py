@@ -23,6 +23,7 @@ from matching.models import (
 )
 from matching.services.learning import learn_from_decision
 from matching.services.writes import lock_entries
+from matching.signals import entry_linked
 
 NOT_IN_CATALOGUE_NOTE = "not in the catalogue"
 
@@ -100,6 +101,13 @@ def _set_status(
         # What the decision teaches beyond the exact label (matching.services.learning),
         # in the same transaction as the decision itself.
         learn_from_decision(row=row, accepted=status == MatchStatus.HUMAN_ACCEPTED, actor=actor)
+    if human and status == MatchStatus.HUMAN_ACCEPTED and previous != status:
+        entry_id, cigar_id = row.price_entry_id, row.cigar_id
+        transaction.on_commit(
+            lambda: entry_linked.send(
+                sender=CigarCustomsMatch, entry_id=entry_id, cigar_id=cigar_id
+            )
+        )
     if previous != status:
         MatchEvent.objects.create(
             match=row,
