@@ -255,11 +255,12 @@ class WebhookDeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: WebhookDelivery) -> str:
-        colour = {
+        colours: dict[str, str] = {
             DeliveryStatus.SUCCEEDED: "#2e7d32",
             DeliveryStatus.FAILED: "#c62828",
             DeliveryStatus.RETRYING: "#ef6c00",
-        }.get(obj.status, "#555")
+        }
+        colour = colours.get(obj.status, "#555")
         return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
 
     @admin.action(description="Replay: send again now (logged as a replay)")

@@ -320,7 +320,7 @@ class CigarPricesNowApi(GenericAPIView):
 class _FormatIsAQueryParameter(DefaultContentNegotiation):
     """``format`` names the tariff's file format here, not a DRF renderer."""
 
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
 
 class TariffApi(GenericAPIView):

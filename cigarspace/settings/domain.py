@@ -1,6 +1,6 @@
 """What CigarSpace's own apps read: embeddings, the search cache, outbound HTTP, customs,
-media, Légifrance, health, matching and the price watch (with its mail). Every value comes from the environment
-(.env.example lists them)."""
+media, Légifrance, health, matching and the price watch (with its mail). Every value comes
+from the environment (.env.example lists them)."""
 
 from __future__ import annotations
 

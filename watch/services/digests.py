@@ -23,7 +23,8 @@ from watch.selectors import EVENT_RELATED, event_data
 
 logger = logging.getLogger(__name__)
 
-TEXTS = {
+#: Keyed by the language's stored value ("fr", "en").
+TEXTS: dict[str, dict[str, str]] = {
     Language.EN: {
         "subject": "CigarSpace: {count} change(s) in {source}, effective {date}",
         "intro": "Official prices published in {source} ({title}), effective {date}:",
@@ -95,7 +96,7 @@ def digest_render(
         watchlist = group[0].watchlist
         lines.append(f"# {watchlist.name}")
         lines += [f"- {event_line(e, language)}" for e in group]
-        url = f"{settings.SITE_URL.rstrip('/')}/feeds/watchlists/{watchlist.feed_token}/"
+        url = f"{str(settings.SITE_URL).rstrip('/')}/feeds/watchlists/{watchlist.feed_token}/"
         lines += [texts["feed"].format(url=url), ""]
     lines.append(texts["footer"])
     subject = texts["subject"].format(count=len(events), **common)

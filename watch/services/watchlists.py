@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 
 from catalogue.models import Brand, Cigar, CigarLine
 from customs.models import CustomsSource
 from watch.models import WatchItem, Watchlist, WatchScope
 
-TARGET_MODELS = {
+#: The model each scope's target id refers to (keyed by the scope's stored value).
+TARGET_MODELS: dict[str, type[models.Model]] = {
     WatchScope.CIGAR: Cigar,
     WatchScope.LINE: CigarLine,
     WatchScope.BRAND: Brand,
@@ -42,7 +43,8 @@ def _items(watchlist: Watchlist, specs: Iterable[ItemSpec]) -> list[WatchItem]:
         wanted = {s.target_id for s in specs if s.scope == scope}
         if not wanted:
             continue
-        found = set(TARGET_MODELS[scope].objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        model = TARGET_MODELS[scope]
+        found = set(model._default_manager.filter(pk__in=wanted).values_list("pk", flat=True))
         missing += [{"scope": scope, "id": pk} for pk in sorted(wanted - found)]
         items += [
             WatchItem(watchlist=watchlist, scope=scope, **{f"{scope}_id": pk}) for pk in found
