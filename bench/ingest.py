@@ -267,8 +267,8 @@ def main() -> None:
         print(json.dumps(work(Path(path), Path(directory))))
         return
 
+    from customs.demo.spain_layouts import cmt_csv_bytes
     from tests.customs.fixtures.build_fixtures import write_dila_archive, write_ods
-    from tests.customs.fixtures.build_spain import cmt_csv_bytes
 
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="bench-customs-") as directory:

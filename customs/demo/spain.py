@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from customs.demo import DEMO_DIR
+from customs.demo.spain_layouts import boe_resolution_xml, cmt_csv_bytes
 
 CMT_FILE = "cmt-demo-peninsula.csv"
 BOE_FILE = "boe-demo-resolution.xml"
@@ -124,8 +125,7 @@ BOE_PARTS = [
 
 
 def build(directory: Path = DEMO_DIR) -> list[Path]:
-    """Write both files with the test fixtures' writers (the same layout the parsers test)."""
-    from tests.customs.fixtures.build_spain import boe_resolution_xml, cmt_csv_bytes
+    """Write both files with the layout writers the parsers are tested with."""
 
     cmt = directory / CMT_FILE
     cmt.write_bytes(cmt_csv_bytes((line.name, line.price, line.surcharge) for line in CMT_LINES))
