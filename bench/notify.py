@@ -49,24 +49,16 @@ USERS = 1000
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cigarspace.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["CIGARSPACE_DB_NAME"] = BENCH_DB
-    # The receiver runs on this machine: the guard lets exactly that address through.
-    os.environ["HTTP_ALLOWED_PRIVATE_HOSTS"] = "127.0.0.1"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    from bench.django_setup import bench_django
 
-    django.setup()
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] == "cigarspace.db.embedded":
-        from cigarspace import embedded_db
-
-        embedded_db.ensure_running(settings.CIGARSPACE_DATA_DIR, database=BENCH_DB)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, skip_checks=True)
+    bench_django(
+        BENCH_DB,
+        # The receiver runs on this machine: the guard lets exactly that address through.
+        environ={
+            "HTTP_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        },
+    )
 
 
 def reset() -> None:
