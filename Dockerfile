@@ -14,6 +14,7 @@ COPY customs customs
 COPY matching matching
 COPY media media
 COPY merchants merchants
+COPY demo demo
 # The redis extra: REDIS_URL switches the broker and the cache for many workers.
 RUN pip install ".[redis]"
 COPY . .

@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	@# The CPU build of torch first: a plain `torch` requirement pulls a multi-GB CUDA build.
-	$(PY) -m pip install --quiet "torch==2.13.0"
+	@# The CPU build of torch first: PyPI's Linux torch is the multi-GB CUDA build
+	@# (scripts/install-torch.sh says where the CPU build comes from).
+	scripts/install-torch.sh $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@
@@ -45,9 +46,10 @@ test: setup  ## Run the whole test suite (real PostgreSQL: embedded, or DATABASE
 	scripts/ensure-browser.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: setup  ## Ruff
+lint: setup  ## Ruff and the type check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -32,7 +34,7 @@ class EmailUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     # Password changes and deactivations made here revoke the user's refresh tokens
     # (accounts.signals), like those made through the services.
     form = EmailUserChangeForm
@@ -55,7 +57,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RefreshToken)
-class RefreshTokenAdmin(admin.ModelAdmin):
+class RefreshTokenAdmin(admin.ModelAdmin[RefreshToken]):
     list_display = (
         "id",
         "user",
@@ -91,8 +93,8 @@ class ApiKeyAddForm(forms.ModelForm):
         model = ApiKey
         fields = ("name", "owner", "scope", "expires_at")
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())
         owner, scope = cleaned.get("owner"), cleaned.get("scope")
         if owner is not None and scope == ApiKey.Scope.OPERATOR and not owner.is_admin:
             raise ValidationError({"scope": "Only an operator may own an operator-scoped key."})
@@ -103,7 +105,7 @@ class ApiKeyAddForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = (
         "name",
         "prefix",

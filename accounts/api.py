@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn, cast
+
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,7 +15,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.audit import FAILED, SUCCEEDED, THROTTLED, login_audit
-from accounts.models import ApiKey
+from accounts.models import ApiKey, User
 from accounts.serializers import (
     LoginInputSerializer,
     MeOutputSerializer,
@@ -94,7 +96,7 @@ class TokenObtainApi(CredentialsInBodyApi):
         login_audit(request, channel="api", outcome=SUCCEEDED, email=email, user_id=issued.user.pk)
         return Response(_token_pair(issued))
 
-    def throttled(self, request: Request, wait: float | None) -> None:
+    def throttled(self, request: Request, wait: float) -> NoReturn:
         # The email throttle read the body already (a body that failed to parse is empty).
         login_audit(request, channel="api", outcome=THROTTLED, email=submitted_email(request))
         super().throttled(request, wait)
@@ -165,7 +167,7 @@ class MeApi(APIView):
         summary="The authenticated user, and how the request was authenticated",
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = cast(User, request.user)  # IsAuthenticated
         if isinstance(request.auth, ApiKey):
             method, scope = "api_key", request.auth.api_key_scope
         elif isinstance(request.auth, AccessToken):

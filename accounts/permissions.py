@@ -1,4 +1,4 @@
-"""Permission classes every API uses (defined once, SPEC §6).
+"""Permission classes every API uses (defined once; docs/api.md).
 
 - catalogue: anyone reads, operators write — ``AnonymousReadOperatorWrite``;
 - customs, matches: authenticated users read, operators write —

@@ -223,18 +223,9 @@ COUNTRIES = ["Cuba", "Nicaragua", "Dominican Republic", "Honduras", "Ecuador", "
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cigarspace.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["CIGARSPACE_DB_NAME"] = BENCH_DB
-    import django
+    from bench.django_setup import bench_django
 
-    django.setup()
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] == "cigarspace.db.embedded":
-        from cigarspace import embedded_db
-
-        embedded_db.ensure_running(settings.CIGARSPACE_DATA_DIR, database=BENCH_DB)
+    bench_django(BENCH_DB, migrate=False)
 
 
 def build_catalogue(count: int, rng: random.Random) -> None:

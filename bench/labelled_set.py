@@ -1,7 +1,7 @@
 """A labelled set of price-list labels built from the Habanos demo catalogue.
 
 Labels are written the way suppliers write them in the DGDDI sheets
-(reference/customs-formats.md): case and accents at random, ``N° 2`` / ``n°2`` / ``No. 2`` /
+(docs/publication-formats.md): case and accents at random, ``N° 2`` / ``n°2`` / ``No. 2`` /
 ``Nº 2`` / ``#2``, typos, the line left out, packaging in parentheses, pack clauses with
 their variants (``en 25 cigares``, ``en 10 ciagres``, ``en 5 boîtes de 5 cigares``,
 ``, 3 cigares``), dimension hints, several presentations of one cigar.

@@ -29,7 +29,7 @@ DATABASE_URL's server), emptied first:
    edition B. The generated set is written by the same hands as the matcher; this list
    is the check that the figures are not an artefact of that.
 
-Targets (SPEC §7): precision ≥ 99.5 %, end-to-end recall ≥ 98 %, review ≤ 15 % on a
+Targets (docs/performance.md): precision ≥ 99.5 %, end-to-end recall ≥ 98 %, review ≤ 15 % on a
 first edition and ≤ 1 % on the second; no cigar absent from the catalogue auto-accepted.
 Figures are printed, never asserted.
 """
@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import time
 from collections import Counter
@@ -51,21 +50,9 @@ BENCH_DB = "cigarspace_bench_matching"
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cigarspace.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["CIGARSPACE_DB_NAME"] = BENCH_DB
-    import django
+    from bench.django_setup import bench_django
 
-    django.setup()
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] == "cigarspace.db.embedded":
-        from cigarspace import embedded_db
-
-        embedded_db.ensure_running(settings.CIGARSPACE_DATA_DIR, database=BENCH_DB)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, skip_checks=True)
+    bench_django(BENCH_DB)
 
 
 def reset() -> None:

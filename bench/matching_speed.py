@@ -105,21 +105,9 @@ VARIANTS = ["", " No.1", " No.2", " No.3", " No.4", " 52", " 54", " 56", " I", "
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cigarspace.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["CIGARSPACE_DB_NAME"] = BENCH_DB
-    import django
+    from bench.django_setup import bench_django
 
-    django.setup()
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] == "cigarspace.db.embedded":
-        from cigarspace import embedded_db
-
-        embedded_db.ensure_running(settings.CIGARSPACE_DATA_DIR, database=BENCH_DB)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, skip_checks=True)
+    bench_django(BENCH_DB)
 
 
 def build_catalogue(count: int, rng: random.Random) -> None:

@@ -25,7 +25,7 @@ from media.admin import blob_preview_html
 
 
 @admin.register(Brand)
-class BrandAdmin(ExtensibleAdmin):
+class BrandAdmin(ExtensibleAdmin[Brand]):
     list_display = ("name", "slug", "country", "updated_at")
     list_filter = ("country",)
     search_fields = ("name", "slug")
@@ -37,7 +37,7 @@ class BrandAdmin(ExtensibleAdmin):
 
 
 @admin.register(CigarLine)
-class CigarLineAdmin(admin.ModelAdmin):
+class CigarLineAdmin(admin.ModelAdmin[CigarLine]):
     list_display = ("name", "brand", "slug", "updated_at")
     list_filter = ("brand",)
     search_fields = ("name", "brand__name")
@@ -49,17 +49,17 @@ class CigarLineAdmin(admin.ModelAdmin):
         services.line_save_instance(line=obj)
 
 
-class BlendComponentInline(admin.TabularInline):
+class BlendComponentInline(admin.TabularInline[BlendComponent, Cigar]):
     model = BlendComponent
     extra = 0
 
 
-class CigarPackageInline(admin.TabularInline):
+class CigarPackageInline(admin.TabularInline[CigarPackage, Cigar]):
     model = CigarPackage
     extra = 0
 
 
-class MediaAssetInline(admin.TabularInline):
+class MediaAssetInline(admin.TabularInline[MediaAsset, Cigar]):
     """A cigar's pictures with thumbnails. New pictures come from ``media_add`` or the API
     (they go through image intake); here operators pick the primary, order and retype.
 
@@ -106,7 +106,7 @@ class MediaAssetInline(admin.TabularInline):
 
 
 @admin.register(Cigar)
-class CigarAdmin(ExtensibleAdmin):
+class CigarAdmin(ExtensibleAdmin[Cigar]):
     """Other apps add columns, panels, inlines and actions through
     ``cigarspace.admin_extensions`` (the review console: prices, pictures, merge)."""
 
@@ -156,7 +156,7 @@ class CigarAdmin(ExtensibleAdmin):
 
 
 @admin.register(CigarPackage)
-class CigarPackageAdmin(admin.ModelAdmin):
+class CigarPackageAdmin(admin.ModelAdmin[CigarPackage]):
     list_display = (
         "cigar",
         "pack_size",
@@ -173,7 +173,7 @@ class CigarPackageAdmin(admin.ModelAdmin):
 
 
 @admin.register(TastingNote)
-class TastingNoteAdmin(admin.ModelAdmin):
+class TastingNoteAdmin(admin.ModelAdmin[TastingNote]):
     list_display = ("cigar", "reviewer", "score", "tasted_on")
     search_fields = ("cigar__full_name", "reviewer")
     list_select_related = ("cigar",)
@@ -181,7 +181,7 @@ class TastingNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceRecord)
-class SourceRecordAdmin(admin.ModelAdmin):
+class SourceRecordAdmin(admin.ModelAdmin[SourceRecord]):
     list_display = ("url", "parser", "parser_version", "http_status", "fetched_at")
     list_filter = ("parser", "http_status")
     search_fields = ("url", "content_hash")
@@ -206,7 +206,7 @@ ADMIN_DELETE_REASON = "deleted in the admin"
 
 
 @admin.register(CigarAlias)
-class CigarAliasAdmin(admin.ModelAdmin):
+class CigarAliasAdmin(admin.ModelAdmin[CigarAlias]):
     """The label memory: every edit goes through the alias services and is audited."""
 
     form = CigarAliasForm
@@ -230,7 +230,7 @@ class CigarAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(CigarAliasEvent)
-class CigarAliasEventAdmin(ReadOnlyAdmin):
+class CigarAliasEventAdmin(ReadOnlyAdmin[CigarAliasEvent]):
     """The alias audit: read-only, append-only."""
 
     deletable = False
@@ -242,7 +242,7 @@ class CigarAliasEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MediaAsset)
-class MediaAssetAdmin(admin.ModelAdmin):
+class MediaAssetAdmin(admin.ModelAdmin[MediaAsset]):
     list_display = ("cigar", "asset_type", "is_primary", "position", "created_at")
     list_filter = ("asset_type", "is_primary")
     search_fields = ("cigar__full_name", "original_url", "blob__digest")
@@ -251,7 +251,7 @@ class MediaAssetAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlendComponent)
-class BlendComponentAdmin(admin.ModelAdmin):
+class BlendComponentAdmin(admin.ModelAdmin[BlendComponent]):
     list_display = ("cigar", "role", "leaf", "country", "position")
     list_filter = ("role",)
     search_fields = ("cigar__full_name", "leaf", "country")

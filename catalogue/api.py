@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -38,7 +41,7 @@ from cigarspace.api import KeysetPagination, PagePagination, page_size_parameter
 class CatalogueApi(GenericAPIView):
     permission_classes = [AnonymousReadOperatorWrite]
     # The project's throttles (settings) when configured, else DRF's "anon"/"user" scopes.
-    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES or [
+    throttle_classes: Sequence[Any] = api_settings.DEFAULT_THROTTLE_CLASSES or [
         AnonRateThrottle,
         UserRateThrottle,
     ]
@@ -194,7 +197,8 @@ class CigarListApi(CatalogueApi):
         if query:
             if len(query) > 200:
                 raise serializers.ValidationError({"q": "At most 200 characters."})
-            k = self.paginator.get_page_size(request) or KeysetPagination.page_size
+            paginator = cast(KeysetPagination, self.paginator)
+            k = paginator.get_page_size(request) or KeysetPagination.page_size
             cigars = selectors.cigar_search_list(query=query, filters=request.query_params, k=k)
             return Response(
                 {

@@ -32,9 +32,8 @@ from media.uploads import install_capped_upload_handler
 # --- serializers ------------------------------------------------------------------------
 
 
+# The asset with links to its bytes and thumbnails (the media endpoints).
 class MediaAssetOutput(MediaOutput):
-    """The asset with links to its bytes and thumbnails (the media endpoints)."""
-
     url = serializers.SerializerMethodField(help_text="The original bytes.")
     thumbnails = serializers.SerializerMethodField(
         help_text='WebP thumbnail URLs by longest side, e.g. {"256": …, "1024": …}.'

@@ -52,8 +52,10 @@ from media.models import MediaBlob
 def _names_a_filter(
     filterset_class, filters: Mapping[str, Any] | None, extra_names: Iterable[str] = ()
 ) -> bool:
+    if not filters:
+        return False
     names = set(filterset_class.base_filters).union(extra_names)
-    return bool(filters) and any(name in names for name in filters)
+    return any(name in names for name in filters)
 
 
 def _filtered(
@@ -121,7 +123,7 @@ def _rows_by_id_sql() -> str:
     """``CIGAR_ROW_FIELDS`` of the cigars whose ids are given, for unfiltered searches:
     written once rather than compiled by the ORM for every search (half a millisecond)."""
     quote = connection.ops.quote_name
-    cigar_column = {f.attname: f.column for f in Cigar._meta.concrete_fields}
+    cigar_column = {f.attname: str(f.column) for f in Cigar._meta.concrete_fields}
     columns = {
         "id": "c.id",
         "slug": "c.slug",
@@ -252,7 +254,8 @@ def cigar_detail(*, pk: int) -> Cigar:
     blend, packages, media, notes = row[-4:]
     for index, field in enumerate(fields):
         if isinstance(field, JSONField) and values[index] is not None:
-            values[index] = field.from_db_value(values[index], None, connection)
+            # Django's own row loading passes no expression either.
+            values[index] = field.from_db_value(values[index], None, connection)  # type: ignore[arg-type]
     cigar = Cigar.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values)
     line = instance_from_values(
         CigarLine, {"id": line_id, "name": line_name, "slug": line_slug, "brand_id": brand_id}

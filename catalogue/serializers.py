@@ -176,11 +176,11 @@ class PackageOutput(serializers.ModelSerializer):
         ]
 
 
+# A picture of a cigar and its blob's facts, defined once: the cigar detail embeds it as
+# is, the media API adds links (catalogue.media_api.MediaAssetOutput). Both class names are
+# public schema components, kept; comments rather than docstrings, which the schema would
+# publish.
 class MediaOutput(serializers.ModelSerializer):
-    """A picture of a cigar and its blob's facts: defined once. The cigar detail embeds it
-    as is; the media API adds links (``catalogue.media_api.MediaAssetOutput``). Both names are
-    public schema components, kept."""
-
     digest = serializers.CharField(source="blob.digest")
     mime_type = serializers.CharField(source="blob.mime_type")
     width = serializers.IntegerField(source="blob.width", allow_null=True)

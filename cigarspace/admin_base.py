@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
+
+_ModelT = TypeVar("_ModelT", bound=Model)
 
 
 class ReadOnlyMixin:
@@ -28,5 +31,5 @@ class ReadOnlyMixin:
         return self.deletable and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin[_ModelT]):
     """A model admin of rows only services write (see ``ReadOnlyMixin``)."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MethodType
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin
@@ -62,6 +62,7 @@ class AdminExtension:
 
 
 _EXTENSIONS: dict[str, dict[str, AdminExtension]] = {}
+_ModelT = TypeVar("_ModelT", bound=Model)
 
 
 def _key(model: type[Model] | str) -> str:
@@ -77,7 +78,7 @@ def admin_extensions(model: type[Model] | str) -> list[AdminExtension]:
     return list(_EXTENSIONS.get(_key(model), {}).values())
 
 
-class ExtensibleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ExtensibleAdmin(admin.ModelAdmin[_ModelT]):
     """A model admin that applies the ``AdminExtension``s registered for its model."""
 
     def _extensions(self) -> list[AdminExtension]:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -98,6 +99,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
 
+    # What DRF turned into a response is one of its APIExceptions (Django's were converted
+    # above).
+    exc = cast(exceptions.APIException, exc)
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         message = _first_message(response.data) or "The request is invalid."
@@ -117,6 +121,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def _first_code(data: Any) -> str | None:
+    values: Iterable[Any]
     if isinstance(data, dict):
         code = data.get("code")
         if code:
@@ -178,7 +183,7 @@ class _ViewMaximum:
 
     max_page_size: int | None = MAX_PAGE_SIZE
 
-    def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
+    def paginate_queryset(self, queryset, request, view=None):
         self.max_page_size = view_max_page_size(view)
         return super().paginate_queryset(queryset, request, view)  # type: ignore[misc]
 
@@ -201,7 +206,7 @@ class KeysetPagination(_ViewMaximum, CursorPagination):
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = PAGE_SIZE_QUERY_PARAM
 
-    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
+    def get_ordering(self, request, queryset, view):
         return getattr(view, "ordering", None) or super().get_ordering(request, queryset, view)
 
 

@@ -106,9 +106,6 @@ def short_message(text: str) -> str:
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
 
 
-_short = short_message
-
-
 @dataclass(frozen=True)
 class HealthCheck:
     """A check an app adds to the report under ``name``.
@@ -145,7 +142,7 @@ def health_report() -> tuple[bool, dict[str, Any]]:
         report["database"] = _database()
     except DatabaseError as exc:
         logger.error("health: database unreachable: %s", exc)
-        report["database"] = {"ok": False, "error": _short(str(exc))}
+        report["database"] = {"ok": False, "error": short_message(str(exc))}
         report["status"] = "unhealthy"
         return False, report
     healthy = True
@@ -155,16 +152,16 @@ def health_report() -> tuple[bool, dict[str, Any]]:
             report[name] = check()
         except Exception as exc:  # a broken check is a failed check, not a crash
             logger.exception("health: check %s failed", name)
-            report[name] = {"ok": False, "error": _short(f"{type(exc).__name__}: {exc}")}
+            report[name] = {"ok": False, "error": short_message(f"{type(exc).__name__}: {exc}")}
         healthy = healthy and report[name]["ok"]
     for app_check in registered_checks():
         try:
             report[app_check.name] = app_check.run()
         except Exception as exc:  # a broken check is a failed check, not a crash
             logger.exception("health: check %s failed", app_check.name)
-            error = _short(f"{type(exc).__name__}: {exc}")
+            error = short_message(f"{type(exc).__name__}: {exc}")
             if isinstance(exc, DatabaseError):
-                error = _short(str(exc))
+                error = short_message(str(exc))
             report[app_check.name] = (
                 {"ok": False, "error": error} if app_check.gating else {"error": error}
             )

@@ -29,6 +29,7 @@ API_URL_MODULES = (
     "customs.api_urls",
     "matching.api_urls",
     "merchants.api_urls",
+    "watch.api_urls",
 )
 
 
@@ -45,6 +46,8 @@ urlpatterns = [
     # Load balancers and monitors: JSON, 200 healthy / 503 not (cigarspace/health.py).
     path("health", health, name="health"),
     path("api/v1/", include(_api_includes())),
+    # Atom feeds of the price watch (watch/feeds.py).
+    path("feeds/", include("watch.feed_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file (?script): no inline script,
     # so Swagger UI runs under the Content-Security-Policy (settings.CONTENT_SECURITY_POLICY).

@@ -6,6 +6,8 @@ inside the request; every run then leaves a ``CustomsRun`` row visible here.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -14,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
-from cigarspace.admin_base import ReadOnlyAdmin
+from cigarspace.admin_base import ReadOnlyAdmin, _ModelT
 from cigarspace.admin_extensions import ExtensibleAdmin
 from customs.models import (
     CustomsFetch,
@@ -26,15 +28,16 @@ from customs.models import (
     PublicationStatus,
     RunOutcome,
 )
+from customs.selectors import publication_citation
 from customs.services import publication_accept_count_drop
 
-OUTCOME_COLOURS = {
+OUTCOME_COLOURS: dict[str, str] = {
     RunOutcome.OK: "#2e7d32",
     RunOutcome.FAILED: "#c62828",
     RunOutcome.NOT_CONFIGURED: "#ef6c00",
     RunOutcome.RUNNING: "#1565c0",
 }
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     PublicationStatus.INGESTED: "#2e7d32",
     PublicationStatus.FAILED: "#c62828",
 }
@@ -52,7 +55,7 @@ class AcceptCountDropForm(forms.Form):
     )
 
 
-class OfficialDataAdmin(ReadOnlyAdmin):
+class OfficialDataAdmin(ReadOnlyAdmin[_ModelT]):
     """Official data (publications, entries) as the pipeline wrote it: read-only.
 
     A status, a stage, a price or a label is never typed here: corrections go through the
@@ -65,7 +68,7 @@ class OfficialDataAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CustomsSource)
-class CustomsSourceAdmin(admin.ModelAdmin):
+class CustomsSourceAdmin(admin.ModelAdmin[CustomsSource]):
     list_display = (
         "slug",
         "name",
@@ -94,13 +97,13 @@ class CustomsSourceAdmin(admin.ModelAdmin):
     def discover_now(self, request, queryset: QuerySet[CustomsSource]) -> None:
         slugs = list(queryset.values_list("slug", flat=True))
         for slug in slugs:
-            transaction.on_commit(lambda s=slug: async_task("customs.tasks.discover_source", s))
+            transaction.on_commit(partial(async_task, "customs.tasks.discover_source", slug))
         self.message_user(
             request, f"Discovery queued for {len(slugs)} source(s).", messages.SUCCESS
         )
 
 
-class FetchInline(admin.TabularInline):
+class FetchInline(admin.TabularInline[CustomsFetch, CustomsPublication]):
     model = CustomsFetch
     extra = 0
     can_delete = False
@@ -113,7 +116,7 @@ class FetchInline(admin.TabularInline):
         return False
 
 
-class RunInline(admin.TabularInline):
+class RunInline(admin.TabularInline[CustomsRun, CustomsPublication]):
     model = CustomsRun
     extra = 0
     can_delete = False
@@ -126,13 +129,16 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(CustomsPublication)
-class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
+class CustomsPublicationAdmin(
+    ExtensibleAdmin[CustomsPublication], OfficialDataAdmin[CustomsPublication]
+):
     """Other apps add columns, panels and actions through ``cigarspace.admin_extensions``
     (the review console: match counts, the diff, re-run matching)."""
 
     list_display = (
         "__str__",
         "source",
+        "zone",
         "effective_date",
         "arrete_date",
         "coloured_status",
@@ -141,7 +147,7 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
         "duplicate_of",
         "updated_at",
     )
-    list_filter = ("source", "status", "failed_stage")
+    list_filter = ("source", "zone", "status", "failed_stage")
     search_fields = ("title", "external_id", "url", "content_hash")
     list_select_related = ("source", "duplicate_of")
     date_hierarchy = "effective_date"
@@ -157,8 +163,14 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
         "claimed_until",
         "created_at",
         "updated_at",
+        "citation",
     )
     inlines = [FetchInline, RunInline]
+
+    @admin.display(description="Citation required with these prices")
+    def citation(self, obj: CustomsPublication) -> str:
+        return publication_citation(publication=obj) or "—"
+
     actions = ["retry_failed", "accept_count_drop", "run_pending_stages"]
 
     @admin.display(description="Status", ordering="status")
@@ -169,7 +181,7 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
     def retry_failed(self, request, queryset: QuerySet[CustomsPublication]) -> None:
         ids = list(queryset.filter(status=PublicationStatus.FAILED).values_list("pk", flat=True))
         for pk in ids:
-            transaction.on_commit(lambda p=pk: async_task("customs.tasks.retry_publication", p))
+            transaction.on_commit(partial(async_task, "customs.tasks.retry_publication", pk))
         skipped = queryset.count() - len(ids)
         self.message_user(
             request,
@@ -220,13 +232,15 @@ class CustomsPublicationAdmin(ExtensibleAdmin, OfficialDataAdmin):
 
 
 @admin.register(CustomsPriceEntry)
-class CustomsPriceEntryAdmin(OfficialDataAdmin):
+class CustomsPriceEntryAdmin(OfficialDataAdmin[CustomsPriceEntry]):
     list_display = (
         "raw_label",
         "new_label",
         "pack_size",
         "unit_price",
         "pack_price",
+        "surcharge_unit_price",
+        "zone",
         "currency_code",
         "unit_price_computed",
         "price_mismatch",
@@ -238,16 +252,22 @@ class CustomsPriceEntryAdmin(OfficialDataAdmin):
         "unit_price_computed",
         "price_mismatch",
         "is_withdrawn",
+        "zone",
         "publication__source",
     )
     search_fields = ("raw_label", "normalised_label", "brand_guess")
     list_select_related = ("publication",)
     raw_id_fields = ("publication",)
     exclude = ("embedding",)
+    readonly_fields = ("citation",)
+
+    @admin.display(description="Citation required with this price")
+    def citation(self, obj: CustomsPriceEntry) -> str:
+        return publication_citation(publication=obj.publication) or "—"
 
 
 @admin.register(CustomsFetch)
-class CustomsFetchAdmin(ReadOnlyAdmin):
+class CustomsFetchAdmin(ReadOnlyAdmin[CustomsFetch]):
     list_display = (
         "fetched_at",
         "purpose",
@@ -271,7 +291,7 @@ class CustomsFetchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CustomsRun)
-class CustomsRunAdmin(ReadOnlyAdmin):
+class CustomsRunAdmin(ReadOnlyAdmin[CustomsRun]):
     list_display = (
         "started_at",
         "kind",

@@ -1,4 +1,4 @@
-"""Customs REST API (/api/v1/customs/…): authenticated read (SPEC §6), thin over selectors."""
+"""Customs REST API (/api/v1/customs/…): authenticated read (docs/api.md), thin over selectors."""
 
 from __future__ import annotations
 
@@ -82,10 +82,13 @@ class PublicationEntriesApi(CustomsApi):
         responses=EntryOutput(many=True),
     )
     def get(self, request, pk: int):
-        publication = get_object_or_404(CustomsPublication, pk=pk)
+        publication = get_object_or_404(CustomsPublication.objects.select_related("source"), pk=pk)
         query = validated_query(EntryQuery, request)
         page = self.paginate_queryset(selectors.entry_list(publication=publication, **query))
-        return self.get_paginated_response(EntryOutput(page, many=True).data)
+        response = self.get_paginated_response(EntryOutput(page, many=True).data)
+        # The prices travel with the attribution their source requires (Spain).
+        response.data["citation"] = selectors.publication_citation(publication=publication)
+        return response
 
 
 class PublicationDiffApi(CustomsApi):
@@ -121,6 +124,7 @@ class PublicationDiffApi(CustomsApi):
                 "previous_publication": diff.get("previous_publication_id"),
                 "counts": diff.get("counts") or {},
                 "disappeared": len(disappeared_ids),
+                "citation": selectors.publication_citation(publication=publication),
                 **paginated,
             }
         )

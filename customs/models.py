@@ -26,6 +26,22 @@ class CustomsSource(TimeStampedModel):
     carries_prices = models.BooleanField(
         default=True, help_text="Whether its documents carry per-product prices."
     )
+    complete_lists = models.BooleanField(
+        default=True,
+        help_text=(
+            "Each document is the whole list: diffed against the previous edition and "
+            "checked for truncation. Off for channels that publish only changes (the "
+            "Spanish BOE resolutions)."
+        ),
+    )
+    citation = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=(
+            "Shown with this source's prices wherever they are shown or exported, when its "
+            "terms of reuse ask for it; {date} becomes the date of the data."
+        ),
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -70,6 +86,14 @@ class CustomsPublication(TimeStampedModel):
     title = models.CharField(max_length=500, blank=True)
     arrete_date = models.DateField(null=True, blank=True)
     effective_date = models.DateField(null=True, blank=True, db_index=True)
+    zone = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text=(
+            "The price zone of a list that has several (Spain: peninsula, ceuta-melilla); "
+            "editions are diffed within their zone. Blank: the country's one list."
+        ),
+    )
     url = models.URLField(max_length=2000, blank=True)
     status = models.CharField(
         max_length=16, choices=PublicationStatus.choices, default=PublicationStatus.DISCOVERED
@@ -172,6 +196,19 @@ class CustomsPriceEntry(models.Model):
     pack_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     old_unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     old_pack_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    surcharge_unit_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Per cigar at outlets allowed a surcharge (Spain's « recargo » column).",
+    )
+    surcharge_pack_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    zone = models.CharField(
+        max_length=32, blank=True, help_text="The price zone of this line (blank: the only one)."
+    )
     unit_price_computed = models.BooleanField(default=False)
     price_mismatch = models.BooleanField(
         default=False, help_text="unit x pack size differs from the pack price."
@@ -207,6 +244,17 @@ class CustomsPriceEntry(models.Model):
                 condition=(models.Q(unit_price__isnull=True) | models.Q(unit_price__gte=0))
                 & (models.Q(pack_price__isnull=True) | models.Q(pack_price__gte=0)),
                 name="customs_price_entry_prices_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(surcharge_unit_price__isnull=True)
+                    | models.Q(surcharge_unit_price__gte=0)
+                )
+                & (
+                    models.Q(surcharge_pack_price__isnull=True)
+                    | models.Q(surcharge_pack_price__gte=0)
+                ),
+                name="customs_price_entry_surcharge_non_negative",
             ),
             models.CheckConstraint(
                 condition=models.Q(change_kind__in=[*ChangeKind.values, ""]),

@@ -68,12 +68,17 @@ def publications_pending(*, source: CustomsSource | None = None) -> QuerySet[Cus
 
 
 def publication_previous(*, publication: CustomsPublication) -> CustomsPublication | None:
-    """The latest ingested edition of the same source before this one's effective date."""
-    if publication.effective_date is None:
+    """The latest ingested edition of the same source and zone before this one's effective date.
+
+    None for a source whose documents list only changes (``complete_lists`` off): such a
+    document is no edition of a whole list, so nothing is diffed or checked against it.
+    """
+    if publication.effective_date is None or not publication.source.complete_lists:
         return None
     return (
         CustomsPublication.objects.filter(
             source_id=publication.source_id,
+            zone=publication.zone,
             status=PublicationStatus.INGESTED,
             duplicate_of__isnull=True,
             effective_date__isnull=False,
@@ -139,3 +144,22 @@ def publication_legal_texts(*, publication: CustomsPublication) -> QuerySet[Cust
         .select_related("source")
         .order_by("source__slug", "-created_at")
     )
+
+
+def source_label_grammar(*, slug: str):
+    """The label grammar of a source's entries (its extractor adapter names it)."""
+    from customs.adapters import extractor_adapters
+    from customs.labels.grammars import label_grammar
+
+    adapter_name = (
+        CustomsSource.objects.filter(slug=slug).values_list("extractor_adapter", flat=True).first()
+    )
+    adapter = extractor_adapters().get(adapter_name or "")
+    return label_grammar(getattr(adapter, "label_grammar", None))
+
+
+def publication_citation(*, publication: CustomsPublication) -> str:
+    """The attribution the source's terms require with the edition's prices, dated."""
+    from customs.sources import citation_for
+
+    return citation_for(publication.source.citation, publication.effective_date)

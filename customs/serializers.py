@@ -29,6 +29,8 @@ class SourceOutput(serializers.ModelSerializer):
             "enabled",
             "discovery_enabled",
             "carries_prices",
+            "complete_lists",
+            "citation",
             "notes",
         ]
 
@@ -36,6 +38,15 @@ class SourceOutput(serializers.ModelSerializer):
 class PublicationOutput(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    citation = serializers.SerializerMethodField(
+        help_text="The attribution the source's terms require with these prices, dated by "
+        "the edition (Spain: Ministerio de Hacienda); blank when none is required."
+    )
+
+    def get_citation(self, obj: CustomsPublication) -> str:
+        from customs.selectors import publication_citation
+
+        return publication_citation(publication=obj)
 
     class Meta:
         model = CustomsPublication
@@ -46,6 +57,7 @@ class PublicationOutput(serializers.ModelSerializer):
             "title",
             "arrete_date",
             "effective_date",
+            "zone",
             "url",
             "status",
             "failed_stage",
@@ -59,6 +71,7 @@ class PublicationOutput(serializers.ModelSerializer):
             "parsed_at",
             "ingested_at",
             "failed_at",
+            "citation",
         ]
 
 
@@ -123,6 +136,9 @@ class EntryOutput(serializers.ModelSerializer):
             "packaging",
             "unit_price",
             "pack_price",
+            "surcharge_unit_price",
+            "surcharge_pack_price",
+            "zone",
             "old_unit_price",
             "old_pack_price",
             "unit_price_computed",
@@ -160,6 +176,7 @@ class DiffOutput(serializers.Serializer):
     previous_publication = serializers.IntegerField(allow_null=True)
     counts = serializers.DictField(child=serializers.IntegerField())
     disappeared = serializers.IntegerField()
+    citation = serializers.CharField(help_text="Required attribution, dated; may be blank.")
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)

@@ -1,4 +1,4 @@
-"""The publication channels every installation starts with (SPEC §5).
+"""The publication channels every installation starts with (docs/publication-formats.md).
 
 Migration 0002 seeded a frozen copy of this list. It is ensured again after every
 ``migrate`` and every test-database flush (``post_migrate``), creating only the sources
@@ -7,6 +7,12 @@ URL) are never overwritten.
 """
 
 from __future__ import annotations
+
+#: Spain allows reuse, commercial reuse included, when the source is cited with the date of
+#: the data: shown wherever Spanish prices are shown or exported (docs/spain.md).
+SPANISH_CITATION = (
+    "Fuente: Ministerio de Hacienda (Comisionado para el Mercado de Tabacos), datos de {date}"
+)
 
 DEFAULT_SOURCES = [
     {
@@ -54,6 +60,46 @@ DEFAULT_SOURCES = [
         "notes": "The same texts in bulk tar.gz archives; streamed, resumable downloads.",
     },
     {
+        "slug": "es-cmt",
+        "name": "Spain (CMT) — « Precios de labores », cigars, per zone (CSV export)",
+        "country": "ES",
+        "currency": "EUR",
+        "index_url": (
+            "https://www.hacienda.gob.es/es-ES/Areas%20Tematicas/CMTabacos/Paginas/"
+            "PreciosLabores.aspx"
+        ),
+        "discovery_adapter": "cmt_prices_form",
+        "extractor_adapter": "cmt_prices_csv",
+        "enabled": True,
+        "discovery_enabled": True,
+        "carries_prices": True,
+        "complete_lists": True,
+        "citation": SPANISH_CITATION,
+        "notes": (
+            "The complete current list, undated: a weekly snapshot per zone (Península e "
+            "Illes Balears, Ceuta y Melilla); identical bytes are skipped, a changed list is "
+            "a new edition dated by the fetch."
+        ),
+    },
+    {
+        "slug": "es-boe",
+        "name": "Spain (BOE) — price resolutions of the Comisionado para el Mercado de Tabacos",
+        "country": "ES",
+        "currency": "EUR",
+        "index_url": "https://www.boe.es/datosabiertos/api/boe/sumario",
+        "discovery_adapter": "boe_daily_summary",
+        "extractor_adapter": "boe_resolution_xml",
+        "enabled": True,
+        "discovery_enabled": True,
+        "carries_prices": True,
+        "complete_lists": False,
+        "citation": SPANISH_CITATION,
+        "notes": (
+            "The dated record: each resolution lists only new or changed prices (both zones); "
+            "found through the BOE open-data daily summary."
+        ),
+    },
+    {
         "slug": "ch-ofdf",
         "name": "Switzerland (OFDF) — manual price import in CHF",
         "country": "CH",
@@ -85,3 +131,10 @@ def sources_ensure_defaults(*, using: str = "default") -> list[str]:
         if was_created:
             created.append(source["slug"])
     return created
+
+
+def citation_for(template: str, data_date) -> str:
+    """A source's citation with the date of the data ("" when the source asks for none)."""
+    if not template:
+        return ""
+    return template.format(date=data_date.isoformat() if data_date else "unknown")

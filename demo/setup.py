@@ -82,6 +82,10 @@ class DemoResult:
     editions: list[EditionSummary]
     #: The source's thresholds (the review budget's floor) and the learned vocabulary.
     matching: dict | None = None
+    #: The price watch on edition B (watch.demo).
+    watch: object | None = None
+    #: Spain's publications and one cigar across countries (``demo.spain``).
+    spain: object | None = None
 
 
 def credentials_file() -> Path:
@@ -253,6 +257,7 @@ def demo_setup(
 
     editions: list[EditionSummary] = []
     reviewed = {"repointed": 0, "not_in_catalogue": 0}
+    watch = None
     for edition, path in EDITION_FILES:
         say(f"Edition {edition}: ingest_file {path.name}")
         _run, publication = publication_ingest_file_run(
@@ -264,6 +269,16 @@ def demo_setup(
             say("Edition A: the operator settles a few labels")
             reviewed = demo_review(publication=publication, actor=actor)
         editions.append(edition_summary(edition=edition, publication=publication))
+        if edition == "B":
+            from watch.demo import watch_demo
+
+            say("Edition B: the price watch (events, webhook, e-mail digest)")
+            watch = watch_demo(actor=actor, publication=publication)
+
+    from demo.spain import demo_spain
+
+    spain = demo_spain(progress=say)
+    editions += spain.editions
 
     logger.info(
         "demo loaded",
@@ -287,4 +302,6 @@ def demo_setup(
             "vocabulary": vocabulary_summary(),
             "queue": demo_review_queue(),
         },
+        watch=watch,
+        spain=spain,
     )

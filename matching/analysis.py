@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from customs.labels import (
     ParsedLabel,
@@ -35,7 +36,11 @@ from customs.labels import (
     parse_dimensions,
     parse_label,
 )
+from matching.grammars import brand_from_cue
 from matching.shorthand import MARKERS, shorthand_variants
+
+if TYPE_CHECKING:
+    from customs.labels.grammars import LabelGrammar
 
 CONNECTORS = frozenset({"y", "et", "and", "de", "del", "la", "le", "du", "des", "el", "les"})
 # Words that only say "this is a cigar": absent or present, the product is the same.
@@ -337,14 +342,19 @@ def _credited_brand(tokens: list[str], brands: BrandIndex) -> tuple[list[str], i
     return tokens, None, 0
 
 
-def analyse_label(label: str, brands: BrandIndex) -> LabelAnalysis:
-    parsed = parse_label(label)
+def analyse_label(
+    label: str, brands: BrandIndex, grammar: LabelGrammar | None = None
+) -> LabelAnalysis:
+    # ``grammar``: the label's source grammar (customs.labels.grammars; default: French).
+    parsed = grammar.parse(label) if grammar is not None else parse_label(label)
     editions = editions_in(parsed.name, parsed.editions)
     # Edition words and dimensions are compared as such, not as name words.
     name = _strip_spans(parsed.name, [*editions, *(d.text for d in parsed.dimensions)])
     name, presentation_count = strip_counts_and_shares(name)
     tokens = name_tokens(name)
     brand_id, covered = brands.guess(tokens)
+    if grammar is not None:  # the brand cue of the source's typography (matching.grammars)
+        brand_id, covered = brand_from_cue(grammar, label, tokens, brands, (brand_id, covered))
     if brand_id is None:
         tokens, brand_id, covered = _credited_brand(tokens, brands)
     brand_partial = False

@@ -90,10 +90,11 @@ def _match(pk: int) -> CigarCustomsMatch:
 
 
 def _detail(match: CigarCustomsMatch) -> dict:
-    match.alternatives = [
+    # Read by MatchDetailOutput (not model fields).
+    match.alternatives = [  # type: ignore[attr-defined]
         m for m in selectors.entry_candidates(entry=match.price_entry) if m.pk != match.pk
     ]
-    match.explanation = selectors.match_explanation(match=match)
+    match.explanation = selectors.match_explanation(match=match)  # type: ignore[attr-defined]
     return MatchDetailOutput(match).data
 
 
@@ -323,7 +324,8 @@ class CigarMergeApi(GenericAPIView):
 
 
 class CigarPricesApi(GenericAPIView):
-    """A cigar's official price history, per source and pack size, by effective date."""
+    """A cigar's official price history, grouped by country and source (then zone and pack
+    size), by effective date; a series whose source requires a citation carries it."""
 
     permission_classes = [AnonymousReadOperatorWrite]
     pagination_class = PagePagination

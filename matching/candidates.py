@@ -1,7 +1,7 @@
 """Candidate generation: a union of generators, each candidate with its provenance.
 
 For a batch of entries (a publication is thousands of lines) one SQL round trip per
-entry and generator costs more than the whole scoring (reference/postgres-performance.md),
+entry and generator costs more than the whole scoring (docs/performance.md),
 so the catalogue is loaded once per process into an in-memory index and every generator
 works on the whole batch at once:
 

@@ -27,7 +27,7 @@ DEFAULT_WEIGHTS = {"exact": 0.15, "fuzzy": 0.45, "vector": 0.20, "pack_compat": 
 SIGNAL_NAMES = tuple(DEFAULT_WEIGHTS)
 
 # Hard constraints: a candidate that hits one is another product more often than not, so
-# its score drops well below the auto-accept threshold (reference/matching.md).
+# its score drops well below the auto-accept threshold (docs/matching.md).
 PENALTIES = {
     "codes": 0.45,  # numbers, Roman numerals or one-letter codes differ (Siglo VI vs I)
     "word": 0.25,  # per distinguishing word on either side (Petit Edmundo vs Edmundo)

@@ -37,7 +37,11 @@ def brand_index() -> BrandIndex:
 
 
 def label_analysis(*, entry: CustomsPriceEntry, brands: BrandIndex | None = None) -> LabelAnalysis:
-    return analyse_label(entry.new_label or entry.raw_label, brands or brand_index())
+    from customs.selectors import source_label_grammar
+
+    slug = entry.publication.source.slug
+    grammar = source_label_grammar(slug=slug)
+    return analyse_label(entry.new_label or entry.raw_label, brands or brand_index(), grammar)
 
 
 def cigar_analysis(*, cigar: Cigar):
@@ -293,29 +297,37 @@ def match_explanation(*, match: CigarCustomsMatch) -> dict:
 
 
 def cigar_price_history(*, cigar: Cigar) -> list[dict]:
-    """The cigar's official prices per source and pack size, each ordered by effective date.
+    """The cigar's official prices grouped by country, source, zone and pack size, each
+    series ordered by effective date.
 
     Built from accepted matches (automatic or human) joined with their entries and
-    publications; withdrawn lines are included and flagged.
+    publications; withdrawn lines are included and flagged. A series of a source whose
+    terms ask for a citation carries it, dated by the series' latest data.
     """
+    from customs.sources import citation_for
+
     rows = (
         CigarCustomsMatch.objects.filter(cigar_id=cigar.pk, status__in=ACCEPTED_STATUSES)
         .select_related("price_entry__publication__source")
         .order_by("price_entry__publication__effective_date", "price_entry_id")
     )
-    groups: dict[tuple[str, int | None], dict] = {}
-    points: dict[tuple[str, int | None], list] = defaultdict(list)
+    groups: dict[tuple, dict] = {}
+    points: dict[tuple, list] = defaultdict(list)
     for match in rows:
         entry = match.price_entry
         publication = entry.publication
-        key = (publication.source.slug, entry.pack_size)
+        source = publication.source
+        key = (source.country, source.slug, entry.zone, entry.pack_size)
         groups.setdefault(
             key,
             {
-                "source": publication.source.slug,
+                "country": source.country,
+                "source": source.slug,
+                "zone": entry.zone,
                 "pack_size": entry.pack_size,
                 "packaging": entry.packaging,
                 "currency": entry.currency_code,
+                "citation": source.citation,
             },
         )
         points[key].append(
@@ -327,6 +339,8 @@ def cigar_price_history(*, cigar: Cigar) -> list[dict]:
                 "label": entry.new_label or entry.raw_label,
                 "unit_price": entry.unit_price,
                 "pack_price": entry.pack_price,
+                "surcharge_unit_price": entry.surcharge_unit_price,
+                "surcharge_pack_price": entry.surcharge_pack_price,
                 "is_withdrawn": entry.is_withdrawn,
                 "match_id": match.pk,
                 "status": match.status,
@@ -334,9 +348,12 @@ def cigar_price_history(*, cigar: Cigar) -> list[dict]:
         )
     far = dt.date.max
     history = []
-    for key in sorted(groups, key=lambda k: (k[0], k[1] if k[1] is not None else 0)):
+    for key in sorted(groups, key=lambda k: (*k[:3], k[3] if k[3] is not None else 0)):
         ordered = sorted(points[key], key=lambda p: (p["effective_date"] or far, p["entry_id"]))
-        history.append({**groups[key], "prices": ordered})
+        dates = [p["effective_date"] for p in ordered if p["effective_date"]]
+        group = groups[key]
+        group["citation"] = citation_for(group["citation"], max(dates, default=None))
+        history.append({**group, "prices": ordered})
     return history
 
 

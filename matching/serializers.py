@@ -18,7 +18,7 @@ DECISIONS = (MatchStatus.HUMAN_ACCEPTED, MatchStatus.HUMAN_REJECTED)
     {
         "type": "string",
         "pattern": "^(" + "|".join(MatchStatus.values) + ")$",
-        "description": "Match status (SPEC §4): " + ", ".join(MatchStatus.values) + ".",
+        "description": "Match status (docs/api.md): " + ", ".join(MatchStatus.values) + ".",
     }
 )
 class MatchStatusField(serializers.ChoiceField):
@@ -177,13 +177,30 @@ class PricePoint(serializers.Serializer):
     label = serializers.CharField()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     pack_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    surcharge_unit_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Per cigar at outlets allowed a surcharge (Spain); null elsewhere.",
+    )
+    surcharge_pack_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True
+    )
     is_withdrawn = serializers.BooleanField()
     match_id = serializers.IntegerField()
     status = serializers.CharField()
 
 
 class PriceSeriesOutput(serializers.Serializer):
+    """One series: a source's prices in one zone and pack size; series come grouped by
+    country, then source."""
+
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 of the source.")
     source = serializers.CharField()
+    zone = serializers.CharField(help_text="The price zone (Spain); blank for a single list.")
+    citation = serializers.CharField(
+        help_text="Attribution the source's terms require, with the date of the data."
+    )
     pack_size = serializers.IntegerField(allow_null=True)
     packaging = serializers.CharField()
     currency = serializers.CharField()

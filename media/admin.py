@@ -34,7 +34,7 @@ def blob_preview_html(blob: MediaBlob | None, *, height: int = 96) -> str:
 
 
 @admin.register(MediaBlob)
-class MediaBlobAdmin(ReadOnlyAdmin):
+class MediaBlobAdmin(ReadOnlyAdmin[MediaBlob]):
     """Read-only: blobs are written by the blob store only, never edited; unused ones are
     removed by ``manage.py prune_blobs`` (which also removes their files)."""
 

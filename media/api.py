@@ -49,13 +49,13 @@ class MediaDownloadThrottle(AnonThrottle):
 
     def get_rate(self) -> str:
         # Read at call time (not the class attribute frozen at import): settings may change.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or self.default_rate
+        return str(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or self.default_rate)
 
 
 class MediaRefusedApiError(exceptions.APIException):
     """A media refusal with its own code and a status that says what went wrong."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "refused"
 
     def __init__(self, refusal: MediaRefusedError) -> None:
@@ -179,20 +179,20 @@ class BlobThumbnailApi(APIView):
         tags=["media"],
     )
     def get(self, request, digest: str, size: str):
-        size = int(size)  # the route only lets digits through
-        if size not in THUMBNAIL_SIZES:
+        side = int(size)  # the route only lets digits through
+        if side not in THUMBNAIL_SIZES:
             raise exceptions.NotFound(f"Thumbnails exist in sizes {list(THUMBNAIL_SIZES)} only.")
         blob = _blob_or_404(request, digest)
         if blob.mime_type not in IMAGE_TYPES:
             raise exceptions.NotFound("This blob is not an image and has no thumbnails.")
-        etag = f'"{blob.digest}-{size}"'
+        etag = f'"{blob.digest}-{side}"'
         if not _not_modified(request, etag):
             # Rendered on first request for blobs stored before thumbnails existed.
             image_thumbnails_ensure(blob=blob)
         return _file_response(
             request,
             etag=etag,
-            opener=lambda: thumbnail_open(digest=blob.digest, size=size),
+            opener=lambda: thumbnail_open(digest=blob.digest, size=side),
             content_type="image/webp",
             size=None,
         )

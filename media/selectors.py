@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 import blake3
+from django.core.files import File
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
@@ -21,7 +21,7 @@ from media.storage import THUMBS_PREFIX, blob_key, blob_storage, local_root, thu
 CHUNK_SIZE = 1024 * 1024
 
 
-def blob_open(blob: MediaBlob) -> BinaryIO:
+def blob_open(blob: MediaBlob) -> File:
     """A readable binary file object on the blob's bytes (the caller closes it)."""
     return blob_storage().open(blob.storage_key, "rb")
 
@@ -42,7 +42,7 @@ def thumbnail_exists(*, digest: str, size: int) -> bool:
     return blob_storage().exists(thumbnail_key(digest, size))
 
 
-def thumbnail_open(*, digest: str, size: int) -> BinaryIO:
+def thumbnail_open(*, digest: str, size: int) -> File:
     return blob_storage().open(thumbnail_key(digest, size), "rb")
 
 
@@ -99,9 +99,7 @@ def blob_list_unreferenced() -> QuerySet[MediaBlob]:
     queryset = MediaBlob.objects.all()
     for relation in blob_reference_relations():
         remote_field = relation.field
-        target = (
-            "pk" if relation.many_to_many else remote_field.target_field.attname  # type: ignore[union-attr]
-        )
+        target = "pk" if relation.many_to_many else remote_field.target_field.attname
         referencing = relation.related_model._base_manager.filter(
             **{remote_field.name: OuterRef(target)}
         )

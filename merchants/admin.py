@@ -3,6 +3,8 @@ summary and frontier, and the product pages resolved to cigars."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -23,7 +25,7 @@ from merchants.models import (
 )
 from merchants.services import MERCHANT_FIELDS, merchant_save_instance, merchant_validate
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     RunStatus.RUNNING: "#1f6fb2",
     RunStatus.INCOMPLETE: "#b26b00",
     RunStatus.FINISHED: "#2e7d32",
@@ -40,16 +42,17 @@ class MerchantForm(forms.ModelForm):
         # After the form has filled the instance: selectors, the URL pattern and the URL
         # lists are checked as the service checks them, so a broken selector is a form
         # error next to its field, not a failed crawl later.
-        super()._post_clean()
+        # Django's private hook, absent from the stubs.
+        super()._post_clean()  # type: ignore[misc]
         if not self.errors:
             try:
                 merchant_validate(merchant=self.instance)
             except ValidationError as exc:
-                self._update_errors(exc)
+                self._update_errors(exc)  # type: ignore[attr-defined]
 
 
 @admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
+class MerchantAdmin(admin.ModelAdmin[Merchant]):
     form = MerchantForm
     list_display = (
         "name",
@@ -118,7 +121,7 @@ class MerchantAdmin(admin.ModelAdmin):
             task = (
                 "merchants.tasks.crawl_merchant" if resume else "merchants.tasks.crawl_merchant_new"
             )
-            transaction.on_commit(lambda t=task, s=slug: async_task(t, s))
+            transaction.on_commit(partial(async_task, task, slug))
         skipped = queryset.count() - len(slugs)
         note = f" ({skipped} disabled skipped)" if skipped else ""
         self.message_user(request, f"Queued a crawl of {len(slugs)} merchant(s){note}.")
@@ -133,7 +136,7 @@ class MerchantAdmin(admin.ModelAdmin):
 
 
 @admin.register(CrawlRun)
-class CrawlRunAdmin(ReadOnlyAdmin):
+class CrawlRunAdmin(ReadOnlyAdmin[CrawlRun]):
     list_display = (
         "id",
         "merchant",
@@ -172,7 +175,7 @@ class CrawlRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CrawlUrl)
-class CrawlUrlAdmin(ReadOnlyAdmin):
+class CrawlUrlAdmin(ReadOnlyAdmin[CrawlUrl]):
     list_display = ("url", "kind", "state", "http_status", "attempts", "run", "fetched_at")
     list_filter = ("state", "kind", "run__merchant")
     search_fields = ("url",)
@@ -181,7 +184,7 @@ class CrawlUrlAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class MerchantOfferInline(admin.TabularInline):
+class MerchantOfferInline(admin.TabularInline[MerchantOffer, MerchantProduct]):
     """Every offer of the page as read, with its source; "pack not stated" offers price
     no catalogue package."""
 
@@ -206,7 +209,7 @@ class MerchantOfferInline(admin.TabularInline):
 
 
 @admin.register(MerchantProduct)
-class MerchantProductAdmin(admin.ModelAdmin):
+class MerchantProductAdmin(admin.ModelAdmin[MerchantProduct]):
     list_display = (
         "name",
         "merchant",
@@ -244,7 +247,7 @@ class MerchantProductAdmin(admin.ModelAdmin):
 
     @admin.display(description="Cigar", ordering="cigar__full_name")
     def cigar_link(self, obj: MerchantProduct) -> str:
-        if obj.cigar_id is None:
+        if obj.cigar is None:
             return f"— ({obj.get_kind_display().lower()})"
         url = reverse("admin:catalogue_cigar_change", args=[obj.cigar_id])
         flag = " ⚑ review" if obj.cigar.needs_review else ""

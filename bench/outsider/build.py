@@ -26,7 +26,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-FACTS = Path("/work/shared/data/habanos-2016/brand_pages_cigars.csv")
+# Optional sizes from the Habanos reference data beside the project (as
+# catalogue/fixtures/build_habanos.py reads it); without the file, no sizes are added.
+FACTS = HERE.parents[2] / "shared" / "data" / "habanos-2016" / "brand_pages_cigars.csv"
 SEED = 2026
 
 CUBAN_BRANDS = {

@@ -5,7 +5,7 @@ this module; it imports nothing above the catalogue).
 
 - ``cigar_trigram_neighbours``: ``ORDER BY search_name <-> key LIMIT k`` on the GiST
   ``gist_trgm_ops`` index. GIN cannot serve distance ordering (a sequential scan, see
-  reference/postgres-performance.md); the key is ``naming.search_key`` of the query so
+  docs/performance.md); the key is ``naming.search_key`` of the query so
   that "siglo 6" meets "Siglo VI" and "no 2" meets "No.2".
 - ``cigar_vector_neighbours``: ``ORDER BY embedding <=> v LIMIT k`` on the HNSW index,
   with ``hnsw.ef_search`` raised to at least k (HNSW returns at most ef_search rows) and

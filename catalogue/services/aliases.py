@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.actors import Actor, recorded_user
 from catalogue.models import AliasAction, CigarAlias, CigarAliasEvent
 
 
@@ -37,7 +38,7 @@ def alias_event_record(
     *,
     alias: CigarAlias,
     action: str,
-    actor,
+    actor: Actor,
     reason: str,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
@@ -49,13 +50,13 @@ def alias_event_record(
         normalised_label=alias.normalised_label,
         before=before,
         after=after,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=recorded_user(actor),
         reason=_reason(reason),
     )
 
 
 @transaction.atomic
-def alias_save(*, alias: CigarAlias, actor, reason: str) -> CigarAlias:
+def alias_save(*, alias: CigarAlias, actor: Actor, reason: str) -> CigarAlias:
     """Create or change an alias by hand; the constraints are checked before the write."""
     reason = _reason(reason)
     before = None
@@ -78,7 +79,7 @@ def alias_save(*, alias: CigarAlias, actor, reason: str) -> CigarAlias:
 
 
 @transaction.atomic
-def alias_delete(*, alias: CigarAlias, actor, reason: str) -> None:
+def alias_delete(*, alias: CigarAlias, actor: Actor, reason: str) -> None:
     reason = _reason(reason)
     before = alias_snapshot(alias)
     alias_event_record(

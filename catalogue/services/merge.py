@@ -15,6 +15,7 @@ from collections import Counter
 
 from django.db import models, transaction
 
+from accounts.actors import Actor, recorded_user
 from catalogue.models import (
     AliasAction,
     AliasKind,
@@ -43,7 +44,7 @@ def _merge_note(duplicate: Cigar, into: Cigar, reason: str) -> str:
     return f"merged cigar {duplicate.pk} ({duplicate.full_name}) into {into.pk}: {reason}"
 
 
-def _move_aliases(*, duplicate: Cigar, into: Cigar, actor, reason: str) -> int:
+def _move_aliases(*, duplicate: Cigar, into: Cigar, actor: Actor, reason: str) -> int:
     """Each alias of the duplicate now names the kept cigar; a contradiction refuses."""
     kept = {
         (a.source_slug, a.normalised_label, a.kind): a
@@ -134,7 +135,7 @@ def _move_media(*, duplicate: Cigar, into: Cigar) -> int:
 
 @transaction.atomic
 def cigar_merge_catalogue_rows(
-    *, duplicate: Cigar, into: Cigar, actor, reason: str
+    *, duplicate: Cigar, into: Cigar, actor: Actor, reason: str
 ) -> dict[str, int]:
     """Move the catalogue rows of ``duplicate`` to ``into``; returns the counts per kind.
 
@@ -174,7 +175,7 @@ def cigar_merge_catalogue_rows(
             "duplicate_id": duplicate.pk,
             "duplicate_full_name": duplicate.full_name,
             "duplicate_external_id": duplicate.external_id,
-            "merged_by": str(actor) if getattr(actor, "pk", None) else None,
+            "merged_by": str(user) if (user := recorded_user(actor)) else None,
             "moved": dict(counts),
         },
     )

@@ -13,7 +13,7 @@ finds them, so serializers and templates cannot tell the difference.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
@@ -78,7 +78,7 @@ def instances_from_json(
     return [instance_from_json(model, row, using=using) for row in rows]
 
 
-def set_prefetched(instance: Model, relation: str, related: list[Model]) -> None:
+def set_prefetched(instance: Model, relation: str, related: Sequence[Model]) -> None:
     """Make ``instance.<relation>.all()`` return ``related`` without a query, as
     ``prefetch_related`` would (the reverse foreign key's cache on each child too)."""
     manager = getattr(instance, relation)

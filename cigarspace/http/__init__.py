@@ -1,4 +1,4 @@
-"""The one HTTP client for all outbound network access (SPEC §5).
+"""The one HTTP client for all outbound network access (docs/architecture.md).
 
 Every adapter (customs channels, image intake, merchant crawls) fetches through
 ``HttpClient`` so that the same rules hold everywhere:
@@ -20,7 +20,7 @@ Callers record provenance from the returned ``FetchResult`` (URL, status, size, 
 time); the client itself stores nothing.
 """
 
-from cigarspace.http.client import FetchResult, HttpClient
+from cigarspace.http.client import HttpClient
 from cigarspace.http.errors import (
     BlockedAddressError,
     DisallowedContentTypeError,
@@ -29,6 +29,7 @@ from cigarspace.http.errors import (
     TooManyRedirectsError,
 )
 from cigarspace.http.guard import check_url_allowed
+from cigarspace.http.result import FetchResult
 
 __all__ = [
     "BlockedAddressError",

@@ -3,88 +3,37 @@
 from __future__ import annotations
 
 import email.utils
-import json as jsonlib
 import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import blake3
 import requests
-import urllib3
 from django.conf import settings
 
+from cigarspace.http.body import body_read
 from cigarspace.http.errors import (
     BlockedAddressError,
     DisallowedContentTypeError,
     HttpError,
-    TooLargeError,
+    RetryableError,
     TooManyRedirectsError,
 )
 from cigarspace.http.guard import GuardedAdapter, check_url_allowed
+from cigarspace.http.result import FetchResult
 
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({403, 408, 425, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-CHUNK_SIZE = 64 * 1024
 RETRY_AFTER_MAX_SECONDS = 120.0
 
 __all__ = ["BlockedAddressError", "FetchResult", "HttpClient"]
-
-
-@dataclass
-class FetchResult:
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    content: bytes | None
-    path: Path | None
-    size: int
-    digest: str
-    etag: str | None
-    last_modified: str | None
-    not_modified: bool
-    attempts: int
-    elapsed: float
-    fetched_at: datetime
-    redirects: list[str] = field(default_factory=list)
-
-    @property
-    def content_type(self) -> str:
-        return (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-
-    @property
-    def text(self) -> str:
-        if self.content is None:
-            raise ValueError("The body was written to a file; read it from result.path.")
-        encoding = requests.utils.get_encoding_from_headers(dict(self.headers)) or "utf-8"
-        return self.content.decode(encoding, errors="replace")
-
-    def json(self) -> Any:
-        try:
-            return jsonlib.loads(self.text)
-        except ValueError as exc:
-            raise HttpError(
-                f"{self.url} did not answer JSON ({self.content_type or 'no content type'}): {exc}",
-                url=self.url,
-                status=self.status,
-            ) from None
-
-
-class _RetryableError(Exception):
-    def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
-    ):
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
 
 
 class HttpClient:
@@ -216,7 +165,7 @@ class HttpClient:
                     json_body=json_body,
                     accept_types=accept_types,
                 )
-            except _RetryableError as exc:
+            except RetryableError as exc:
                 if attempt > self.max_retries:
                     raise HttpError(
                         f"Fetching {url} failed after {attempt} attempts: {exc}",
@@ -290,7 +239,7 @@ class HttpClient:
                     stream=True,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                raise _RetryableError(f"{type(exc).__name__}: {exc}") from None
+                raise RetryableError(f"{type(exc).__name__}: {exc}") from None
 
             with response:
                 if response.status_code in REDIRECT_STATUSES and "Location" in response.headers:
@@ -329,88 +278,19 @@ class HttpClient:
         offset: int,
         accept_types: tuple[str, ...] | None,
     ) -> FetchResult:
-        status = response.status_code
         fetched_at = datetime.now(UTC)
-        if status == 304:
+        if response.status_code == 304:
             return self._result(
                 response, url, hops, None, None, 0, blake3.blake3(), fetched_at, not_modified=True
             )
-        if status in RETRY_STATUSES:
-            raise _RetryableError(
-                f"HTTP {status} from {url}",
-                status=status,
-                retry_after=_parse_retry_after(response.headers.get("Retry-After")),
-            )
-        if status == 416 and dest is not None and offset:
-            # The partial file is already complete (or stale): start over without Range.
-            dest.unlink()
-            raise _RetryableError(f"HTTP 416 from {url} for a resumed download", status=416)
-        if status >= 400:
-            raise HttpError(f"HTTP {status} from {url}.", url=url, status=status)
-
-        content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if accept_types and not any(content_type.startswith(t.lower()) for t in accept_types):
-            raise DisallowedContentTypeError(
-                f"{url} answered {content_type or 'no content type'}, expected "
-                f"{' or '.join(accept_types)}.",
-                url=url,
-                status=status,
-            )
-
-        if status != 206:
+        _status_check(response, url=url, dest=dest, offset=offset)
+        _content_type_check(response, url=url, accept_types=accept_types)
+        if response.status_code != 206:
             offset = 0  # the server ignored the Range header: the body is the whole file
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and offset + int(declared) > cap:
-            raise TooLargeError(
-                f"{url} is {offset + int(declared)} bytes, over the {cap}-byte limit.",
-                url=url,
-                status=status,
-            )
-
-        hasher = blake3.blake3()
-        size = offset
-        sink: Any
-        if dest is not None:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if offset:
-                with dest.open("rb") as existing:  # the digest covers the whole file
-                    for chunk in iter(lambda: existing.read(CHUNK_SIZE), b""):
-                        hasher.update(chunk)
-            sink = dest.open("ab" if offset else "wb")
-        else:
-            sink = BytesIO()
-        try:
-            try:
-                for chunk in _body_chunks(response):
-                    size += len(chunk)
-                    if size > cap:
-                        raise TooLargeError(
-                            f"{url} exceeded the {cap}-byte limit while downloading.",
-                            url=url,
-                            status=status,
-                        )
-                    hasher.update(chunk)
-                    sink.write(chunk)
-            except (
-                requests.ConnectionError,
-                requests.exceptions.ChunkedEncodingError,
-                requests.Timeout,
-                urllib3.exceptions.HTTPError,
-                OSError,
-            ) as exc:
-                raise _RetryableError(f"connection dropped after {size} bytes: {exc}") from None
-        except TooLargeError:
-            sink.close()
-            if dest is not None:
-                dest.unlink(missing_ok=True)
-            raise
-        finally:
-            if not sink.closed and dest is not None:
-                sink.close()
-        if declared and declared.isdigit() and size - offset < int(declared):
-            raise _RetryableError(f"body truncated at {size} bytes")
-        content = sink.getvalue() if dest is None else None
-        return self._result(response, url, hops, content, dest, size, hasher, fetched_at)
+        body = body_read(response, url=url, cap=cap, dest=dest, offset=offset)
+        return self._result(
+            response, url, hops, body.content, dest, body.size, body.hasher, fetched_at
+        )
 
     @staticmethod
     def _result(
@@ -443,15 +323,35 @@ class HttpClient:
         )
 
 
-def _body_chunks(response: requests.Response) -> Iterable[bytes]:
-    """The body as it arrives: ``read1`` hands over every byte received before a drop, so
-    that a resumed download continues exactly where the connection broke."""
-    raw = response.raw
-    while True:
-        chunk = raw.read1(CHUNK_SIZE, decode_content=True)
-        if not chunk:
-            return
-        yield chunk
+def _status_check(response: requests.Response, *, url: str, dest: Path | None, offset: int) -> None:
+    """Statuses worth another attempt raise ``RetryableError``; other failures,
+    ``HttpError``."""
+    status = response.status_code
+    if status in RETRY_STATUSES:
+        raise RetryableError(
+            f"HTTP {status} from {url}",
+            status=status,
+            retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+        )
+    if status == 416 and dest is not None and offset:
+        # The partial file is already complete (or stale): start over without Range.
+        dest.unlink()
+        raise RetryableError(f"HTTP 416 from {url} for a resumed download", status=416)
+    if status >= 400:
+        raise HttpError(f"HTTP {status} from {url}.", url=url, status=status)
+
+
+def _content_type_check(
+    response: requests.Response, *, url: str, accept_types: tuple[str, ...] | None
+) -> None:
+    content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if accept_types and not any(content_type.startswith(t.lower()) for t in accept_types):
+        raise DisallowedContentTypeError(
+            f"{url} answered {content_type or 'no content type'}, expected "
+            f"{' or '.join(accept_types)}.",
+            url=url,
+            status=response.status_code,
+        )
 
 
 def _parse_retry_after(value: str | None) -> float | None:

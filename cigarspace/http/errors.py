@@ -33,3 +33,15 @@ class DisallowedContentTypeError(HttpError):
 
 class TooManyRedirectsError(HttpError):
     """A redirect chain longer than allowed, or a loop."""
+
+
+class RetryableError(Exception):
+    """Internal to the client: this attempt failed in a way another attempt may not (a
+    dropped connection, a 5xx, a 403 the customs site answers now and then)."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after

@@ -60,6 +60,8 @@ class DiscoveredDocument:
     effective_date: dt.date | None = None
     arrete_date: dt.date | None = None
     metadata: dict = field(default_factory=dict)
+    #: The price zone of a list published per zone (an edition is diffed within its zone).
+    zone: str = ""
 
 
 @dataclass
@@ -85,6 +87,8 @@ class DiscoveryAdapter(ABC):
 
     name: ClassVar[str]
     version: ClassVar[str] = "1"
+    #: How often the scheduled discovery runs: "daily" or "weekly".
+    cadence: ClassVar[str] = "daily"
 
     def __init__(self, *, source: CustomsSource, client: HttpClient) -> None:
         self.source = source
@@ -112,6 +116,8 @@ class ExtractorAdapter(ABC):
     suffix: ClassVar[str] = ""
     #: The MIME type the raw document is stored under.
     mime_type: ClassVar[str] = "application/octet-stream"
+    #: How the channel writes its product names (``customs.labels.grammars``).
+    label_grammar: ClassVar[str] = "fr"
 
     def __init__(self, *, source: CustomsSource, client: HttpClient | None = None) -> None:
         self.source = source

@@ -1,6 +1,6 @@
 """ch-ofdf (and any manual channel): a CSV or XLSX file imported by an operator.
 
-Switzerland publishes no per-product price list (reference/customs-formats.md §4): the
+Switzerland publishes no per-product price list (docs/publication-formats.md §4): the
 retail price in CHF is printed on each pack. Operators collect them in a file with the
 columns ``label``, ``pack_size``, ``price`` (the pack price), optional ``unit_price`` and
 ``source_note``; ``manage.py ingest_file --source ch-ofdf FILE`` runs it through the same

@@ -2,8 +2,10 @@
 
 The labels are typed by suppliers: brand + line + vitola in one string, mixed case, the
 priced pack as a trailing ``en N cigares`` and packaging in parentheses
-(reference/customs-formats.md §1 and §5). This module is the one place that knows those
-conventions; the customs row parser and the matching engine both import it.
+(docs/publication-formats.md §1 and §5). This package is the one place that knows those
+conventions; the customs row parser and the matching engine both import it. Spain writes
+its names another way (``BRAND Product (25)``): ``customs.labels.spanish``, and
+``customs.labels.grammars`` names each list's grammar (docs/spain.md).
 
 Public API:
 

@@ -1,4 +1,4 @@
-"""Seed the four publication channels of SPEC §5.
+"""Seed the four publication channels of docs/publication-formats.md.
 
 Adding a country is adding its adapters and a migration like this one. The list below is
 a frozen copy (migrations must not change with the code); customs.sources holds the

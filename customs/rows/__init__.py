@@ -1,7 +1,7 @@
 """The price-table reader shared by every French channel.
 
 The DGDDI sheet, and the tables an arrêté may embed, share one layout
-(reference/customs-formats.md §1): an edition line, multi-row headers, FOURNISSEUR /
+(docs/publication-formats.md §1): an edition line, multi-row headers, FOURNISSEUR /
 FABRICANT blocks, category rows, then product rows of six cells
 ``current label | new label | old unit | old pack | new unit | new pack``.
 

@@ -58,6 +58,11 @@ class ExtractedEntry:
     is_withdrawn: bool = False
     tax_class: str = ""
     parsed: dict = field(default_factory=dict)
+    #: Prices at outlets allowed a surcharge (Spain), beside the regular ones.
+    surcharge_unit_price: Decimal | None = None
+    surcharge_pack_price: Decimal | None = None
+    #: The price zone of the line, when the list has several (blank: the only one).
+    zone: str = ""
 
     @property
     def label(self) -> str:

@@ -57,7 +57,8 @@ DEFAULT_MAX_ROWS = 50_000
 
 def is_cigar_category(text: str) -> bool:
     folded = fold(text)
-    return folded.startswith(("cigares", "cigarillos"))
+    # French and Spanish category names ("Cigares et cigarillos", "Cigarros y cigarritos").
+    return folded.startswith(("cigares", "cigarillos", "cigarros", "cigarritos"))
 
 
 @dataclass

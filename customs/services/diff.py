@@ -66,11 +66,11 @@ def edition_diff(
 
     by_key: dict[str, list[CustomsPriceEntry]] = defaultdict(list)
     previous_ids: list[int] = []
-    for old in previous:
-        if old.is_withdrawn:
+    for earlier in previous:
+        if earlier.is_withdrawn:
             continue
-        by_key[label_key(old.new_label or old.raw_label)].append(old)
-        previous_ids.append(old.pk)
+        by_key[label_key(earlier.new_label or earlier.raw_label)].append(earlier)
+        previous_ids.append(earlier.pk)
 
     matched: set[int] = set()
     kinds: list[EntryDiff] = []

@@ -55,6 +55,7 @@ def _publication_discovered(*, source: CustomsSource, document) -> CustomsPublic
             "title": document.title[:500],
             "effective_date": document.effective_date,
             "arrete_date": document.arrete_date,
+            "zone": document.zone,
             "metadata": document.metadata,
             "status": PublicationStatus.DISCOVERED,
             "discovered_at": timezone.now(),

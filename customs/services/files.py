@@ -22,6 +22,7 @@ def publication_ingest_file(
     effective_date: dt.date | None = None,
     note: str = "",
     accept_count_drop: str = "",
+    zone: str = "",
 ) -> CustomsPublication:
     """Store the file, then parse and ingest it like a fetched document.
 
@@ -29,6 +30,8 @@ def publication_ingest_file(
     publication that already holds them (nothing is ingested twice). A document that names
     its own effective date (the DGDDI edition line) keeps it; otherwise ``effective_date``
     (default: today) is used. Raises ``AdapterError`` (bad file) or ``StageError``.
+
+    ``zone``: the price zone of a list published per zone (the file itself may not say it).
 
     ``accept_count_drop``: the operator's reason to let a sharply smaller edition through
     (see ``publication_accept_count_drop``); recorded with the publication.
@@ -52,6 +55,7 @@ def publication_ingest_file(
         file_name=path.name,
         effective_date=effective_date or timezone.localdate(),
         note=note,
+        zone=zone,
     )
     if accept_count_drop and publication.status != PublicationStatus.INGESTED:
         publication = publication_accept_count_drop(
@@ -62,7 +66,13 @@ def publication_ingest_file(
 
 @transaction.atomic
 def _publication_from_file(
-    *, source: CustomsSource, blob, file_name: str, effective_date: dt.date, note: str
+    *,
+    source: CustomsSource,
+    blob,
+    file_name: str,
+    effective_date: dt.date,
+    note: str,
+    zone: str = "",
 ) -> CustomsPublication:
     existing = CustomsPublication.objects.filter(
         source=source, content_hash=blob.digest, duplicate_of__isnull=True
@@ -75,6 +85,7 @@ def _publication_from_file(
         defaults={
             "title": file_name[:500],
             "effective_date": effective_date,
+            "zone": zone,
             "status": PublicationStatus.FETCHED,
             "content_hash": blob.digest,
             "raw_blob": blob,

@@ -53,12 +53,12 @@ MAX_ERROR_LENGTH = 4000
 CLAIM_DURATION = dt.timedelta(seconds=settings.Q_CLUSTER.get("timeout", 1800))
 
 # The status a stage starts from, and the one it leaves behind.
-STAGE_INPUT = {
+STAGE_INPUT: dict[str, str] = {
     PublicationStage.FETCH: PublicationStatus.DISCOVERED,
     PublicationStage.PARSE: PublicationStatus.FETCHED,
     PublicationStage.INGEST: PublicationStatus.PARSED,
 }
-NEXT_STAGE = {status: stage for stage, status in STAGE_INPUT.items()}
+NEXT_STAGE: dict[str, str] = {status: stage for stage, status in STAGE_INPUT.items()}
 
 
 class StageSkipped(Exception):
@@ -218,6 +218,7 @@ def _extract(publication: CustomsPublication, *, reuse: bool = False) -> Extract
     key = (publication.pk, publication.content_hash, adapter.name, adapter.version)
     if reuse and key in _last_extraction:
         return _last_extraction.pop(key)
+    assert publication.raw_blob is not None  # checked above (raw_blob_id)
     with raw_document_path(publication.raw_blob, suffix=adapter.suffix) as path:
         extraction = adapter.extract(path=path, publication=publication)
     _last_extraction.clear()
@@ -234,7 +235,10 @@ def publication_parse(*, publication: CustomsPublication) -> CustomsPublication:
 
     def work() -> None:
         extraction = _extract(publication)
-        if publication.source.carries_prices and not extraction.entries:
+        # A document that lists only changes (a BOE resolution on cigarettes alone) may
+        # have no cigar line; a whole list without one is broken.
+        source = publication.source
+        if source.carries_prices and source.complete_lists and not extraction.entries:
             raise AdapterError(
                 "The document has no cigar price lines (no « Cigares et cigarillos » section)."
             )
@@ -328,6 +332,9 @@ def _publication_ingested(*, publication: CustomsPublication, extraction: Extrac
                 pack_price=entry.pack_price,
                 old_unit_price=entry.old_unit_price,
                 old_pack_price=entry.old_pack_price,
+                surcharge_unit_price=entry.surcharge_unit_price,
+                surcharge_pack_price=entry.surcharge_pack_price,
+                zone=entry.zone or locked.zone,
                 unit_price_computed=entry.unit_price_computed,
                 price_mismatch=entry.price_mismatch,
                 is_withdrawn=entry.is_withdrawn,

@@ -155,6 +155,7 @@ def publication_ingest_file_run(
     note: str = "",
     trigger: str = "command",
     accept_count_drop: str = "",
+    zone: str = "",
 ) -> tuple[CustomsRun, CustomsPublication | None]:
     """``publication_ingest_file`` with its run log; errors are recorded and re-raised.
 
@@ -171,6 +172,7 @@ def publication_ingest_file_run(
             effective_date=effective_date,
             note=note,
             accept_count_drop=accept_count_drop,
+            zone=zone,
         )
     except Exception as exc:
         run_finish(

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.actors import Actor, recorded_user
 from customs.adapters import AdapterError
 from customs.models import CustomsPublication
 from customs.selectors import publication_previous
@@ -48,7 +49,7 @@ def check_count_drop(publication: CustomsPublication, entries: int) -> None:
 
 @transaction.atomic
 def publication_accept_count_drop(
-    *, publication: CustomsPublication, actor=None, reason: str
+    *, publication: CustomsPublication, actor: Actor = None, reason: str
 ) -> CustomsPublication:
     """Record that an operator checked this edition and accepts its smaller entry count.
 
@@ -58,11 +59,12 @@ def publication_accept_count_drop(
     if not reason:
         raise AdapterError("Say why the smaller edition is right (kept with the publication).")
     locked = CustomsPublication.objects.select_for_update().get(pk=publication.pk)
+    user = recorded_user(actor)
     locked.metadata = {
         **locked.metadata,
         COUNT_DROP_ACCEPTED: {
-            "by": str(actor) if getattr(actor, "pk", None) else "manage.py",
-            "by_id": getattr(actor, "pk", None),
+            "by": str(user) if user else "manage.py",
+            "by_id": user.pk if user else None,
             "at": timezone.now().isoformat(),
             "reason": reason[:MAX_REASON_LENGTH],
         },

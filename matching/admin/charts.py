@@ -60,27 +60,49 @@ def _unit_price(point: dict, pack_size: int | None) -> Decimal | None:
     return None
 
 
+#: Date labels are at least this far apart on the x axis (a date is ~60 px wide).
+MIN_LABEL_GAP = 70
+COUNTRY_NAMES = {"FR": "France", "ES": "Spain", "CH": "Switzerland"}
+
+
 def price_history_series(history: Sequence[dict]) -> list[dict]:
-    """One series per (source, pack size): dated per-cigar prices, so that packs of 3 and of
-    25 share one axis. Points without a date or a price cannot be placed and are left out.
+    """One series per country: dated per-cigar prices, whichever source and pack size
+    published them, so that packs of 3 and of 25 share one axis. On one date the lowest
+    per-cigar price of the country stands (the comparison's rule); a list with zones is
+    drawn in its main zone (Spain: Península e Illes Balears). Points without a date or a
+    price cannot be placed and are left out.
     """
-    series = []
+    from matching.comparison import MAIN_ZONES
+
+    by_country: dict[str, dict] = {}
     for group in history:
-        points = []
+        country = group.get("country") or group["source"]
+        zone = group.get("zone") or ""
+        if zone and zone != MAIN_ZONES.get(country):
+            continue
+        series = by_country.setdefault(
+            country,
+            {
+                "name": COUNTRY_NAMES.get(country, country),
+                "currency": group.get("currency", ""),
+                "days": {},
+            },
+        )
         for point in group.get("prices", []):
             price = _unit_price(point, group.get("pack_size"))
             if point.get("effective_date") is None or price is None or point.get("is_withdrawn"):
                 continue
-            points.append((point["effective_date"], float(price)))
-        if points:
-            pack = group.get("pack_size")
-            name = f"{group['source']} · {f'pack of {pack}' if pack else 'single'}"
-            series.append({"name": name, "currency": group.get("currency", ""), "points": points})
-    return series
+            day = point["effective_date"]
+            series["days"][day] = min(float(price), series["days"].get(day, float("inf")))
+    return [
+        {"name": s["name"], "currency": s["currency"], "points": sorted(s["days"].items())}
+        for s in by_country.values()
+        if s["days"]
+    ]
 
 
 def price_history_svg(history: Sequence[dict], *, width: int = 720, height: int = 280) -> str:
-    """A line chart: x = effective date, y = price per cigar, one line per source and pack."""
+    """A line chart: x = effective date, y = price per cigar, one line per country."""
     series = price_history_series(history)
     if not series:
         return format_html('<p class="review-empty">{}</p>', "No official price yet.")
@@ -121,12 +143,24 @@ def price_history_svg(history: Sequence[dict], *, width: int = 720, height: int 
     # At most eight date labels, always the first and the last edition.
     step = max(1, -(-len(dates) // 8))
     shown = dates[::step] if dates[-1] in dates[::step] else [*dates[::step], dates[-1]]
+    # Labels closer than one label's width would overprint (a weekly snapshot beside a
+    # resolution): the later one stays.
+    spaced: list[dt.date] = []
     for day in shown:
+        while spaced and x_of(day) - x_of(spaced[-1]) < MIN_LABEL_GAP and len(spaced) > 1:
+            spaced.pop()
+        if not spaced or x_of(day) - x_of(spaced[-1]) >= MIN_LABEL_GAP:
+            spaced.append(day)
+    shown = spaced
+    for day in shown:
+        # A label at the right edge ends there rather than overflow the drawing.
+        anchor = "end" if x_of(day) > width - right - MIN_LABEL_GAP / 2 else "middle"
         parts.append(
             format_html(
-                '<text x="{}" y="{}" class="axis" text-anchor="middle">{}</text>',
+                '<text x="{}" y="{}" class="axis" text-anchor="{}">{}</text>',
                 _num(x_of(day)),
                 top + plot_h + 16,
+                anchor,
                 day.isoformat(),
             )
         )

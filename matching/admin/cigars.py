@@ -27,7 +27,7 @@ from matching.services.merge import MergeRefused, cigar_merge
 THUMBNAIL_SIZE = 256
 
 
-class AcceptedMatchInline(ReadOnlyMixin, admin.TabularInline):
+class AcceptedMatchInline(ReadOnlyMixin, admin.TabularInline[CigarCustomsMatch, Cigar]):
     """The price lines linked to this cigar (read-only: decisions go through the console)."""
 
     model = CigarCustomsMatch
@@ -86,13 +86,18 @@ def _thumbnail(digest: str | None, *, height: int) -> str:
 
 
 def price_history_table(history: list[dict]) -> str:
+    def shown(value) -> object:
+        return value if value is not None else "—"
+
     rows = (
         (
-            group["source"],
+            group.get("country", ""),
+            group["source"] + (f" · {group['zone']}" if group.get("zone") else ""),
             group["pack_size"] or "—",
             point["effective_date"] or "—",
-            point["pack_price"] if point["pack_price"] is not None else "—",
-            point["unit_price"] if point["unit_price"] is not None else "—",
+            shown(point["pack_price"]),
+            shown(point["unit_price"]),
+            shown(point.get("surcharge_unit_price")),
             group["currency"],
             point["label"],
             " (withdrawn)" if point["is_withdrawn"] else "",
@@ -102,14 +107,20 @@ def price_history_table(history: list[dict]) -> str:
     )
     body = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}{}</td></tr>",
         rows,
     )
+    # The attribution the sources' terms require (Spain), wherever their prices are shown.
+    citations = sorted({group["citation"] for group in history if group.get("citation")})
+    notes = format_html_join("", '<p class="price-citation">{}</p>', ((c,) for c in citations))
     return format_html(
-        '<table class="price-history-table"><thead><tr><th>Source</th><th>Pack</th>'
-        "<th>Effective</th><th>Pack price</th><th>Unit price</th><th>Currency</th>"
-        "<th>Label</th></tr></thead><tbody>{}</tbody></table>",
+        '<table class="price-history-table"><thead><tr><th>Country</th><th>Source</th>'
+        "<th>Pack</th><th>Effective</th><th>Pack price</th><th>Unit price</th>"
+        "<th>With surcharge</th><th>Currency</th><th>Label</th></tr></thead><tbody>{}</tbody>"
+        "</table>{}",
         body,
+        notes,
     )
 
 

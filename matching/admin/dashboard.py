@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -52,7 +53,7 @@ def latest_publications() -> list[dict]:
 
 def failed_runs() -> list[dict]:
     """The latest failed customs runs and matcher runs, newest first."""
-    runs = [
+    runs: list[dict[str, Any]] = [
         {
             "when": run.started_at,
             "kind": f"customs {run.kind}",

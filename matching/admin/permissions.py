@@ -7,6 +7,15 @@ cigar pages it links to, and the dashboard. Staff users without it see none of i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+
+    _AdminBase = ModelAdmin[Any]
+else:
+    _AdminBase = object
+
 REVIEW_PERMISSION = "matching.review_match"
 
 
@@ -19,7 +28,7 @@ def can_review(user) -> bool:
     )
 
 
-class ReviewPermissionMixin:
+class ReviewPermissionMixin(_AdminBase):
     """For a ModelAdmin: reviewers may view it (and its module) on top of the model perms."""
 
     def has_view_permission(self, request, obj=None) -> bool:

@@ -7,6 +7,9 @@ Registered as an ``AdminExtension`` of ``customs.CustomsPublication``;
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin import ModelAdmin
 from django.db import transaction
@@ -17,7 +20,8 @@ from django.utils.html import format_html, format_html_join
 from django_q.tasks import async_task
 
 from cigarspace.admin_extensions import AdminExtension, Panel, admin_extension_register
-from customs.models import ChangeKind, CustomsPublication, PublicationStatus
+from customs.admin import CustomsPublicationAdmin
+from customs.models import ChangeKind, CustomsPriceEntry, CustomsPublication, PublicationStatus
 from customs.selectors import publication_previous
 from matching.admin.permissions import can_review, has_review_permission
 from matching.models import CigarCustomsMatch, MatchStatus
@@ -45,6 +49,13 @@ def _best_count(status: str):
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _relative_change(entry: CustomsPriceEntry) -> Decimal:
+    """The new pack price against the old (both known: the query asks for them)."""
+    assert entry.pack_price is not None
+    assert entry.old_pack_price is not None
+    return (entry.pack_price - entry.old_pack_price) / entry.old_pack_price
 
 
 def with_match_counts(queryset: QuerySet[CustomsPublication]) -> QuerySet[CustomsPublication]:
@@ -144,14 +155,14 @@ def diff_summary(model_admin: ModelAdmin, obj: CustomsPublication) -> str:
             old_pack_price__gt=0,
         ).only("raw_label", "pack_price", "old_pack_price", "currency_code")
     )
-    changed.sort(key=lambda e: abs(e.pack_price - e.old_pack_price) / e.old_pack_price)
+    changed.sort(key=lambda e: abs(_relative_change(e)))
     biggest = [
         (
             entry.raw_label,
             entry.old_pack_price,
             entry.pack_price,
             entry.currency_code,
-            f"{(entry.pack_price - entry.old_pack_price) / entry.old_pack_price:+.1%}",
+            f"{_relative_change(entry):+.1%}",
         )
         for entry in reversed(changed[-BIGGEST_CHANGES:])
     ]
@@ -170,7 +181,7 @@ def diff_summary(model_admin: ModelAdmin, obj: CustomsPublication) -> str:
 
 @admin.action(description="Retry the failed stage (background tasks)", permissions=["review"])
 def retry_failed_stage(
-    model_admin: ModelAdmin, request, queryset: QuerySet[CustomsPublication]
+    model_admin: CustomsPublicationAdmin, request, queryset: QuerySet[CustomsPublication]
 ) -> None:
     model_admin.retry_failed(request, queryset)
 
@@ -182,7 +193,7 @@ def rerun_matching(
     ids = list(queryset.filter(status=PublicationStatus.INGESTED).values_list("pk", flat=True))
     for pk in ids:
         # After the commit: the worker must see what this request wrote.
-        transaction.on_commit(lambda p=pk: async_task(REMATCH_TASK, p))
+        transaction.on_commit(partial(async_task, REMATCH_TASK, pk))
     skipped = queryset.count() - len(ids)
     model_admin.message_user(
         request,

@@ -164,7 +164,7 @@ class ChangeKindFilter(QueueFilter):
 
 
 @admin.register(CigarCustomsMatch)
-class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin[CigarCustomsMatch]):
     # Statuses change through the decision services only (review page, actions, API);
     # a match may carry a human decision, never deleted.
     deletable = False
@@ -459,7 +459,7 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
 
 
 @admin.register(MatchEvent)
-class MatchEventAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+class MatchEventAdmin(ReviewPermissionMixin, ReadOnlyAdmin[MatchEvent]):
     """The audit trail is read-only: events are written by the decision services."""
 
     deletable = False  # the audit of decisions

@@ -182,6 +182,7 @@ class ReviewConsole:
             )
         label = entry.new_label or entry.raw_label
         if explanation is not None:
+            assert best is not None  # the explanation is the best candidate's
             tokens = explanation["tokens"]
             # Brand words and codes are compared apart from the name words: a label word
             # that the cigar's name also holds counts as matched.

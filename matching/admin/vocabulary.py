@@ -17,7 +17,9 @@ from matching.models import LearnedVocabulary, VocabularyEvidence, VocabularySta
 from matching.services.learning import vocabulary_restore, vocabulary_revert
 
 
-class VocabularyEvidenceInline(ReadOnlyMixin, admin.TabularInline):
+class VocabularyEvidenceInline(
+    ReadOnlyMixin, admin.TabularInline[VocabularyEvidence, LearnedVocabulary]
+):
     model = VocabularyEvidence
     extra = 0
     can_delete = False
@@ -32,7 +34,7 @@ class VocabularyEvidenceInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(LearnedVocabulary)
-class LearnedVocabularyAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+class LearnedVocabularyAdmin(ReviewPermissionMixin, ReadOnlyAdmin[LearnedVocabulary]):
     # Viewing is allowed; the only changes are the revert/restore actions below. The
     # evidence of decisions is never erased: revert instead.
     deletable = False

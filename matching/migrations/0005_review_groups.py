@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customs", "0005_plural_names"),
+        ("customs", "0006_plural_names"),
         ("matching", "0004_learned_vocabulary_and_source_calibration"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,9 +2,9 @@
 human decisions.
 
 - AUTO_ACCEPT = the lowest score whose precision on human-labelled pairs reaches the
-  target (``target_precision``, SPEC: 0.995);
+  target (``target_precision``, 0.995: docs/performance.md);
 - AUTO_REJECT = the highest score below which the accepted pairs lost stay under
-  ``max_recall_loss`` (SPEC: end-to-end recall ≥ 98 %);
+  ``max_recall_loss`` (docs/performance.md: end-to-end recall ≥ 98 %);
 - weights: a logistic regression of accepted vs rejected on the signals, its positive
   coefficients normalised to sum 1 (the score stays additive, so explanations stay
   per-signal), fitted only with at least ``min_decisions_for_weights`` decisions.
@@ -52,14 +52,15 @@ def _decisions(source_slug: str | None = None) -> tuple[np.ndarray, np.ndarray, 
     )
     if source_slug:
         rows = rows.filter(price_entry__publication__source__slug=source_slug)
-    rows = rows.values_list("status", "signals")
-    labels, features, penalties = [], [], []
-    for status, signals in rows:
+    labels: list[float] = []
+    features: list[list[float]] = []
+    penalties: list[float] = []
+    for status, signals in rows.values_list("status", "signals"):
         signals = signals or {}
         labels.append(1.0 if status == MatchStatus.HUMAN_ACCEPTED else 0.0)
         # A missing vector counts as "no information" (0.5) for the fit.
         features.append(
-            [float(signals.get(n)) if signals.get(n) is not None else 0.5 for n in SIGNAL_NAMES]
+            [float(signals[n]) if signals.get(n) is not None else 0.5 for n in SIGNAL_NAMES]
         )
         penalties.append(float(signals.get("penalty") or 0.0))
     return (

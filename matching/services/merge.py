@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from accounts.actors import Actor, recorded_user
 from catalogue.models import Cigar
 from catalogue.services import (
     CigarInUse,
@@ -35,7 +36,7 @@ from matching.services.writes import lock_entries
 __all__ = ["MergeRefused", "MergeResult", "cigar_merge"]
 
 # Which of two rows of one entry survives a merge: the higher rank here.
-_STRENGTH = {
+_STRENGTH: dict[str, int] = {
     MatchStatus.HUMAN_ACCEPTED: 5,
     MatchStatus.HUMAN_REJECTED: 4,
     MatchStatus.AUTO_ACCEPTED: 3,
@@ -54,16 +55,12 @@ class MergeResult:
     catalogue: dict[str, int] = field(default_factory=dict)
 
 
-def _actor(actor):
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _event(row: CigarCustomsMatch, *, actor, note: str) -> None:
+def _event(row: CigarCustomsMatch, *, actor: Actor, note: str) -> None:
     # The status does not change: the event records that the decision now names another
     # cigar (the note says which), so the trail of every moved decision is complete.
     MatchEvent.objects.create(
         match=row,
-        actor=_actor(actor),
+        actor=recorded_user(actor),
         from_status=row.status,
         to_status=row.status,
         score=row.score,
@@ -87,7 +84,7 @@ def _check_pairs(pairs: list[tuple[CigarCustomsMatch, CigarCustomsMatch]]) -> No
             )
 
 
-def cigar_merge(*, duplicate: Cigar, into: Cigar, actor, reason: str) -> MergeResult:
+def cigar_merge(*, duplicate: Cigar, into: Cigar, actor: Actor, reason: str) -> MergeResult:
     """Merge ``duplicate`` into ``into``; ``MergeRefused`` (nothing changed) when it cannot."""
     reason = (reason or "").strip()
     if not reason:

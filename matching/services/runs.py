@@ -28,6 +28,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from cigarspace import embeddings
 from customs.models import CustomsPriceEntry, CustomsPublication
+from customs.selectors import source_label_grammar
 from matching.analysis import LabelAnalysis, analyse_label
 from matching.candidates import CatalogueIndex, catalogue_index, generate
 from matching.conf import MatchingConfig, current_config
@@ -56,6 +58,7 @@ from matching.services.inputs import (
     needs_scoring,
 )
 from matching.services.writes import write_results
+from matching.signals import publication_matched
 
 BATCH_SIZE = 500
 
@@ -66,7 +69,7 @@ logger = logging.getLogger(__name__)
 
 
 def _signals_json(pair: PairScore, margin: float | None, *, unique: bool | None = None) -> dict:
-    data = dict(pair.signals)
+    data: dict[str, Any] = dict(pair.signals)
     data["penalty"] = round(sum(pair.penalties.values()), 3)
     data["constraints"] = pair.constraints
     # What the review page shows: conflicts, unexplained and learned words.
@@ -101,7 +104,9 @@ def score_entries(
     vectors: dict[int, np.ndarray],
 ) -> list[EntryResult]:
     """Candidates, scores and statuses of each entry (no database writes)."""
-    labels: list[LabelAnalysis] = [analyse_label(e.label, index.brands) for e in entries]
+    # ``entries`` are of one source (``_by_source``): its label grammar reads them all.
+    grammar = source_label_grammar(slug=entries[0].source_slug) if entries else None
+    labels: list[LabelAnalysis] = [analyse_label(e.label, index.brands, grammar) for e in entries]
     keys = [(e.source_slug, e.normalised_label) for e in entries]
     candidate_lists = generate(
         index,
@@ -160,6 +165,7 @@ def _statuses(
     unique = _fits(best) and len(fitting) == 1
     acceptable = best.auto_acceptable and (unique or not best.evidence.learned_words)
     result.unique = unique
+    status: str
     if method == "alias":
         status, outcome = MatchStatus.AUTO_ACCEPTED, "alias"
     else:
@@ -295,13 +301,16 @@ def _close_run(
 def publication_match(
     *, publication: CustomsPublication, force: bool = False, trigger: str = "command", **kwargs
 ) -> RunOutcome:
-    return entries_match(
+    outcome = entries_match(
         entries=publication.entries.all(),
         scope=f"publication {publication.pk}",
         force=force,
         trigger=trigger,
         **kwargs,
     )
+    # Apps above matching (the price watch) compute what the edition means for them.
+    publication_matched.send(sender=CustomsPublication, publication_id=publication.pk)
+    return outcome
 
 
 def source_match(*, source_slug: str, force: bool = False, **kwargs) -> RunOutcome:

@@ -87,7 +87,8 @@ def cigar_plan(extracted: ExtractedProduct) -> CigarPlan:
     # A line the shop names must be the cigar's: "Montecristo Open Regata" is not the
     # Montecristo Regata of the brand's default line.
     if cigar is not None and line_name and search_key(line_name) not in search_key(cigar.full_name):
-        cigar, reason = None, f"{cigar.full_name} is not in the line {line_name!r}"
+        reason = f"{cigar.full_name} is not in the line {line_name!r}"
+        cigar = None
     return CigarPlan(ProductKind.CIGAR, brand, brand_name, line_name, name, cigar, reason)
 
 

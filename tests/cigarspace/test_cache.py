@@ -104,7 +104,32 @@ def test_culling_keeps_the_table_near_max_entries(settings):
 
 
 def test_the_cache_table_is_unlogged():
-    # Throttle writes on every request: no WAL for them (accounts migration 0004).
+    # Written on every request: no WAL for it (the kernel's migration 0002_cache_table).
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'cigarspace_cache'")
         assert cursor.fetchone() == ("u",)
+
+
+def test_the_kernels_cache_migration_changes_nothing_where_the_table_exists():
+    """Databases that ran the former accounts migrations already have the table: the
+    kernel's migration must pass over it (create if missing, unlogged either way)."""
+    from importlib import import_module
+
+    migration = import_module("cigarspace.migrations.0002_cache_table")
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO cigarspace_cache VALUES ('kept', 'v', now() + interval '1 h')")
+    with connection.schema_editor() as editor:
+        migration.create_cache_tables(None, editor)
+        migration.create_cache_tables(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'cigarspace_cache'")
+        assert cursor.fetchone() == ("u",)
+        cursor.execute("SELECT value FROM cigarspace_cache WHERE cache_key = 'kept'")
+        assert cursor.fetchone() == ("v",)
+
+
+def test_the_accounts_cache_migrations_are_kept_empty():
+    from importlib import import_module
+
+    for name in ("0003_cache_table", "0004_cache_table_unlogged"):
+        assert import_module(f"accounts.migrations.{name}").Migration.operations == []

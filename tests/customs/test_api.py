@@ -29,8 +29,8 @@ def test_sources_are_listed_and_paginated(api):
     response = api.get(f"{BASE}/sources/", {"page_size": 2})
     body = response.json()
     assert response.status_code == 200
-    assert body["count"] == 4
-    assert [s["slug"] for s in body["results"]] == ["ch-ofdf", "fr-douane-opendata"]
+    assert body["count"] == 6
+    assert [s["slug"] for s in body["results"]] == ["ch-ofdf", "es-boe"]
     assert body["next"] is not None
 
 

@@ -1,4 +1,4 @@
-"""Every verbatim label of reference/customs-formats.md, and the normalisation rules of §5."""
+"""Every label shape of docs/publication-formats.md §1, and the normalisation rules of §5."""
 
 from __future__ import annotations
 

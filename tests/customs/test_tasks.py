@@ -17,12 +17,24 @@ from tests.support.http_server import Reply
 pytestmark = pytest.mark.django_db
 
 
-def test_schedules_target_the_price_source_and_are_idempotent():
+def test_schedules_target_the_price_sources_and_are_idempotent():
     schedules_register()
     schedules_register()
     customs = Schedule.objects.filter(name__startswith="customs:")
     assert sorted(customs.values_list("name", flat=True)) == sorted(
-        [discovery_schedule_name("fr-douane-opendata"), SWEEP_NAME]
+        [
+            discovery_schedule_name("fr-douane-opendata"),
+            discovery_schedule_name("es-cmt"),
+            discovery_schedule_name("es-boe"),
+            SWEEP_NAME,
+        ]
+    )
+    # The CMT list is an undated snapshot: asked weekly; the BOE summary is daily.
+    assert Schedule.objects.get(name=discovery_schedule_name("es-cmt")).schedule_type == (
+        Schedule.WEEKLY
+    )
+    assert Schedule.objects.get(name=discovery_schedule_name("es-boe")).schedule_type == (
+        Schedule.DAILY
     )
     discovery = Schedule.objects.get(name=discovery_schedule_name("fr-douane-opendata"))
     assert discovery.func == "customs.tasks.discover_source"
@@ -33,7 +45,9 @@ def test_schedules_target_the_price_source_and_are_idempotent():
 
 def test_a_disabled_source_loses_its_schedule():
     schedules_register()
-    CustomsSource.objects.filter(slug="fr-douane-opendata").update(enabled=False)
+    CustomsSource.objects.filter(slug__in=["fr-douane-opendata", "es-cmt", "es-boe"]).update(
+        enabled=False
+    )
     schedules_register()
     assert not Schedule.objects.filter(name__startswith="customs: discover").exists()
 

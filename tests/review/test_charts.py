@@ -24,6 +24,7 @@ def _history() -> list[dict]:
 
     return [
         {
+            "country": "FR",
             "source": "fr-douane-opendata",
             "pack_size": 25,
             "currency": "EUR",
@@ -35,7 +36,7 @@ def _history() -> list[dict]:
                 point(None, unit=Decimal("99")),
             ],
         },
-        {"source": "ch-ofdf", "pack_size": None, "currency": "CHF", "prices": []},
+        {"country": "CH", "source": "ch-ofdf", "pack_size": None, "currency": "CHF", "prices": []},
     ]
 
 
@@ -43,7 +44,7 @@ def test_series_skip_undated_withdrawn_and_empty_groups():
     series = price_history_series(_history())
 
     assert len(series) == 1
-    assert series[0]["name"] == "fr-douane-opendata · pack of 25"
+    assert series[0]["name"] == "France"
     assert series[0]["points"] == [(dt.date(2025, 1, 1), 30.0), (dt.date(2025, 7, 1), 32.0)]
 
 
@@ -135,3 +136,45 @@ def test_highlight_marks_matched_and_unmatched_words_and_escapes():
     assert html.startswith('<mark class="tok-ok">Cohiba</mark> <mark class="tok-ok">Siglo</mark>')
     assert '<mark class="tok-miss">VI</mark>' in html
     assert html.endswith("&lt;i&gt;")
+
+
+def test_one_series_per_country_whatever_the_source_and_pack():
+    def group(country, source, pack, prices, zone=""):
+        return {"country": country, "source": source, "zone": zone, "pack_size": pack,
+                "currency": "EUR", "prices": [
+                    {"effective_date": d, "unit_price": Decimal(u), "pack_price": None,
+                     "is_withdrawn": False} for d, u in prices]}  # fmt: skip
+
+    day1, day2 = dt.date(2026, 11, 1), dt.date(2026, 12, 5)
+    history = [
+        group("ES", "es-boe", 25, [(day2, "15.60")]),
+        group("ES", "es-cmt", 25, [(day1, "15.20")]),
+        group("ES", "es-cmt", 15, [(day1, "16.10")]),  # tubes: dearer, not the country's line
+        group("ES", "es-cmt", 25, [(day1, "11.90")], zone="ceuta-melilla"),  # not the main zone
+        group("FR", "fr-douane-opendata", 25, [(day1, "17.00")]),
+    ]
+
+    series = {s["name"]: s["points"] for s in price_history_series(history)}
+
+    assert series == {"Spain": [(day1, 15.2), (day2, 15.6)], "France": [(day1, 17.0)]}
+    svg = str(price_history_svg(history))
+    assert svg.count("<polyline") == 2
+
+
+def test_date_labels_never_overprint():
+    def point(day, unit):
+        return {"effective_date": day, "unit_price": Decimal(unit), "pack_price": None,
+                "is_withdrawn": False}  # fmt: skip
+
+    history = [
+        {"country": "ES", "source": "es-cmt", "zone": "", "pack_size": 25, "currency": "EUR",
+         "prices": [point(dt.date(2026, 6, 1), "14"), point(dt.date(2026, 11, 28), "15"),
+                    point(dt.date(2026, 12, 6), "15.2")]},
+    ]  # fmt: skip
+
+    labels = re.findall(
+        r'class="axis" text-anchor="[a-z]+">(\d{4}-\d\d-\d\d)<', str(price_history_svg(history))
+    )
+
+    # A week apart on a six-month axis: the earlier label gives way to the later one.
+    assert labels == ["2026-06-01", "2026-12-06"]

@@ -62,23 +62,20 @@ def priced_cigar(db):
     return cigar
 
 
-def test_cigar_page_draws_one_line_per_source_and_pack(reviewer_client, priced_cigar):
+def test_cigar_page_draws_one_line_per_country(reviewer_client, priced_cigar):
     response = reviewer_client.get(reverse("admin:catalogue_cigar_change", args=[priced_cigar.pk]))
 
     assert response.status_code == 200
     page = response.content.decode()
     svg = re.search(r'<svg class="review-chart price-history".*?</svg>', page, re.S).group(0)
     series = re.findall(r'<polyline points="([^"]+)"[^>]*data-series="([^"]+)"', svg)
-    assert sorted(name for _, name in series) == [
-        "ch-ofdf · pack of 25",
-        "fr-douane-opendata · pack of 10",
-        "fr-douane-opendata · pack of 25",
-    ]
+    # One line per country, whatever the pack (the cheapest per cigar on each date).
+    assert sorted(name for _, name in series) == ["France", "Switzerland"]
     points = {name: coords.split() for coords, name in series}
-    assert len(points["fr-douane-opendata · pack of 25"]) == 3
-    assert len(points["ch-ofdf · pack of 25"]) == 1
+    assert len(points["France"]) == 3
+    assert len(points["Switzerland"]) == 1
     # Prices rise edition after edition: y (downwards in SVG) decreases.
-    ys = [float(p.split(",")[1]) for p in points["fr-douane-opendata · pack of 25"]]
+    ys = [float(p.split(",")[1]) for p in points["France"]]
     assert ys == sorted(ys, reverse=True)
     for day in EDITIONS:
         assert day.isoformat() in svg

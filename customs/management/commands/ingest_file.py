@@ -33,6 +33,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--note", default="", help="Where the prices come from.")
         parser.add_argument(
+            "--zone",
+            default="",
+            help="The price zone of a list published per zone (es-cmt: peninsula, "
+            "ceuta-melilla); the CMT file itself does not say it.",
+        )
+        parser.add_argument(
             "--force-count-drop",
             metavar="REASON",
             default="",
@@ -48,6 +54,7 @@ class Command(BaseCommand):
         effective_date=None,
         note="",
         force_count_drop="",
+        zone="",
         **options,
     ) -> None:
         source_obj = source_or_error(source)
@@ -61,6 +68,7 @@ class Command(BaseCommand):
                     effective_date=when,
                     note=note,
                     accept_count_drop=force_count_drop,
+                    zone=zone,
                 )
             except (AdapterError, StageError, OSError) as exc:
                 failures += 1

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from demo.setup import EDITION_FILES, DemoResult, demo_setup
+from demo.spain import SPAIN_STEPS, print_spain
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_review: bool = False, **options) -> None:
-        steps = 2 + 2 * len(EDITION_FILES) + (0 if no_review else 1)
+        steps = 3 + 2 * len(EDITION_FILES) + (0 if no_review else 1) + SPAIN_STEPS
         with tqdm(total=steps, desc="demo", unit="step", disable=options["verbosity"] == 0) as bar:
 
             def progress(message: str) -> None:
@@ -83,6 +84,14 @@ class Command(BaseCommand):
                     f"Review queue: {queue['items']} item(s) for {queue['lines']} line(s) "
                     "(one item per product, across editions and presentations)"
                 )
+
+        if result.watch:
+            from watch.demo_report import watch_demo_lines
+
+            write("")
+            for line in watch_demo_lines(result.watch):
+                write(line)
+        print_spain(result.spain, write)
 
         operator = result.operator
         write("")

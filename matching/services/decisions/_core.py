@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from accounts.actors import Actor, recorded_user
 from catalogue.models import AliasKind, Cigar, CigarAlias
 from customs.labels import parse_label
 from customs.models import CustomsPriceEntry
@@ -22,6 +23,7 @@ from matching.models import (
 )
 from matching.services.learning import learn_from_decision
 from matching.services.writes import lock_entries
+from matching.signals import entry_linked
 
 NOT_IN_CATALOGUE_NOTE = "not in the catalogue"
 
@@ -84,13 +86,13 @@ def _check_expected(row: CigarCustomsMatch, expected_updated_at: dt.datetime | N
 
 
 def _set_status(
-    row: CigarCustomsMatch, status: str, *, actor, note: str, human: bool, now: dt.datetime
+    row: CigarCustomsMatch, status: str, *, actor: Actor, note: str, human: bool, now: dt.datetime
 ) -> None:
     previous = row.status
     row.status = status
     fields = ["status", "updated_at"]
     if human:
-        row.decided_by = actor if getattr(actor, "pk", None) else None
+        row.decided_by = recorded_user(actor)
         row.decided_at = now
         row.note = note
         fields += ["decided_by", "decided_at", "note"]
@@ -99,10 +101,17 @@ def _set_status(
         # What the decision teaches beyond the exact label (matching.services.learning),
         # in the same transaction as the decision itself.
         learn_from_decision(row=row, accepted=status == MatchStatus.HUMAN_ACCEPTED, actor=actor)
+    if human and status == MatchStatus.HUMAN_ACCEPTED and previous != status:
+        entry_id, cigar_id = row.price_entry_id, row.cigar_id
+        transaction.on_commit(
+            lambda: entry_linked.send(
+                sender=CigarCustomsMatch, entry_id=entry_id, cigar_id=cigar_id
+            )
+        )
     if previous != status:
         MatchEvent.objects.create(
             match=row,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=recorded_user(actor),
             from_status=previous,
             to_status=status,
             score=row.score,
@@ -110,7 +119,7 @@ def _set_status(
         )
 
 
-def _alias_accept(entry: CustomsPriceEntry, *, cigar_id: int, actor, note: str) -> None:
+def _alias_accept(entry: CustomsPriceEntry, *, cigar_id: int, actor: Actor, note: str) -> None:
     # One resolution per label: the accepted cigar replaces "not in the catalogue" or an
     # earlier accepted cigar, and the pair is no longer a rejected one.
     slug, label = _source_slug(entry), entry.normalised_label
@@ -124,11 +133,11 @@ def _alias_accept(entry: CustomsPriceEntry, *, cigar_id: int, actor, note: str) 
         source_slug=slug,
         normalised_label=label,
         kind=AliasKind.ACCEPTED,
-        defaults={"cigar_id": cigar_id, "created_by": _user(actor), "note": note},
+        defaults={"cigar_id": cigar_id, "created_by": recorded_user(actor), "note": note},
     )
 
 
-def _alias_reject(entry: CustomsPriceEntry, *, cigar_id: int, actor, note: str) -> None:
+def _alias_reject(entry: CustomsPriceEntry, *, cigar_id: int, actor: Actor, note: str) -> None:
     slug, label = _source_slug(entry), entry.normalised_label
     CigarAlias.objects.filter(
         source_slug=slug, normalised_label=label, kind=AliasKind.ACCEPTED, cigar_id=cigar_id
@@ -138,15 +147,11 @@ def _alias_reject(entry: CustomsPriceEntry, *, cigar_id: int, actor, note: str) 
         normalised_label=label,
         kind=AliasKind.REJECTED,
         cigar_id=cigar_id,
-        defaults={"created_by": _user(actor), "note": note},
+        defaults={"created_by": recorded_user(actor), "note": note},
     )
 
 
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _demote_other_automatic(rows, keep: CigarCustomsMatch, *, actor, note: str, now) -> None:
+def _demote_other_automatic(rows, keep: CigarCustomsMatch, *, actor: Actor, note: str, now) -> None:
     """Other candidates of the entry stop being proposed once a human chose one."""
     for other in rows:
         if other.pk != keep.pk and other.status in (

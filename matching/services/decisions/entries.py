@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.actors import Actor, recorded_user
 from catalogue.models import AliasKind, Cigar, CigarAlias
 from catalogue.packages import ParsedPackage, packaging_from_text
 from catalogue.services import brand_get_or_create, cigar_create, line_get_or_create
@@ -30,7 +31,6 @@ from matching.services.decisions._core import (
     _set_status,
     _source_slug,
     _state_decided,
-    _user,
     decision_atomic,
 )
 
@@ -39,7 +39,7 @@ def entry_repoint(
     *,
     entry: CustomsPriceEntry,
     cigar: Cigar,
-    actor,
+    actor: Actor,
     note: str = "",
     expected_updated_at: dt.datetime | None = None,
 ) -> CigarCustomsMatch:
@@ -88,7 +88,7 @@ def entry_repoint(
 def entry_mark_not_in_catalogue(
     *,
     entry: CustomsPriceEntry,
-    actor,
+    actor: Actor,
     note: str = "",
     expected_updated_at: dt.datetime | None = None,
 ) -> None:
@@ -118,7 +118,7 @@ def entry_mark_not_in_catalogue(
             source_slug=slug,
             normalised_label=entry.normalised_label,
             kind=AliasKind.NOT_IN_CATALOGUE,
-            defaults={"created_by": _user(actor), "note": note},
+            defaults={"created_by": recorded_user(actor), "note": note},
         )
         if not created:
             # Marked again (after a reopening): cigars added before now no longer reopen it.
@@ -160,7 +160,7 @@ def entry_create_cigar_initial(*, entry: CustomsPriceEntry) -> dict:
 def entry_create_cigar(
     *,
     entry: CustomsPriceEntry,
-    actor,
+    actor: Actor,
     brand_name: str,
     line_name: str = "",
     vitola_name: str,

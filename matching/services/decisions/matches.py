@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from accounts.actors import Actor
 from matching.models import CigarCustomsMatch, MatchStatus
 from matching.services.decisions._core import (
     _alias_accept,
@@ -22,7 +23,7 @@ from matching.services.decisions._core import (
 def match_accept(
     *,
     match: CigarCustomsMatch,
-    actor,
+    actor: Actor,
     note: str = "",
     expected_updated_at: dt.datetime | None = None,
 ) -> CigarCustomsMatch:
@@ -43,7 +44,7 @@ def match_accept(
 def match_reject(
     *,
     match: CigarCustomsMatch,
-    actor,
+    actor: Actor,
     note: str = "",
     expected_updated_at: dt.datetime | None = None,
 ) -> CigarCustomsMatch:

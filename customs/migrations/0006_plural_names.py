@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customs", "0004_publication_claim"),
+        ("customs", "0005_spain_zones_surcharge_citation"),
     ]
 
     operations = [
