@@ -35,6 +35,7 @@ from matching.admin.params import (
 from matching.admin.permissions import ReviewPermissionMixin
 from matching.conf import SIGNAL_NAMES, current_config
 from matching.group_selectors import (
+    GroupSize,
     pending_brands,
     pending_group_sizes,
     queue_counts,
@@ -252,13 +253,15 @@ class CigarCustomsMatchAdmin(ReviewPermissionMixin, ReadOnlyAdmin[CigarCustomsMa
             )
             return format_html('<b class="score" style="color:{}">{}</b>', colour, obj.score)
 
-        sizes: dict = {}
+        sizes: dict[tuple[str, str], GroupSize] = {}
+        loaded: list[bool] = []
 
         @admin.display(description="Group")
         def group_size(obj: CigarCustomsMatch) -> str:
             # One query for every group of the page, on first use.
-            if not sizes:
-                sizes.update(pending_group_sizes() or {None: None})
+            if not loaded:
+                sizes.update(pending_group_sizes())
+                loaded.append(True)
             member = getattr(obj.price_entry, "review_group", None)
             size = sizes.get((member.source_slug, member.group_key)) if member else None
             if size is None or obj.status != MatchStatus.PENDING_REVIEW:

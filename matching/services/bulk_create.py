@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -208,11 +209,16 @@ def cigars_create_from_rows(*, rows: list[dict], actor, note: str = "") -> BulkO
                 (row, f"already in the catalogue: {existing.full_name}", existing)
             )
             continue
-        entry = CustomsPriceEntry.objects.filter(pk=row.get("entry_id")).first()
+        entry_id = str(row.get("entry_id") or "")
+        entry = (
+            CustomsPriceEntry.objects.filter(pk=int(entry_id)).first()
+            if entry_id.isdigit()
+            else None
+        )
         if entry is None:
             outcome.refused.append((row, "the entry no longer exists", None))
             continue
-        fields = {"needs_review": True}
+        fields: dict[str, Any] = {"needs_review": True}
         if length is not None:
             fields["length_mm"] = length
         if ring is not None:

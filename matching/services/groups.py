@@ -238,10 +238,12 @@ def _settle_member(
     best = _best_pending(member.pk)
     if best is None:
         return False  # decided meanwhile (another reviewer, a matcher run)
-    if action in ("accept", "repoint"):
-        entry_repoint(entry=member, cigar=cigar, actor=actor, note=note)
-    elif action == "not_in_catalogue":
+    if action == "not_in_catalogue":
         entry_mark_not_in_catalogue(entry=member, actor=actor, note=note)
+    elif cigar is None:
+        raise ValueError(f"A group {action} needs its cigar.")
+    elif action in ("accept", "repoint"):
+        entry_repoint(entry=member, cigar=cigar, actor=actor, note=note)
     elif action == "reject":
         if best.cigar_id != cigar.pk:
             return False  # its best candidate is another cigar: the reviewer did not see it
