@@ -80,11 +80,13 @@ class Evidence:
         return sum(self.unexplained_costs.values())
 
     def add_unexplained_word(self, signed: str, cost: float) -> None:
-        self.unexplained_words.append(signed)
-        self.unexplained_costs[signed] = self.unexplained_costs.get(signed, 0.0) + cost
+        self._add_unexplained(self.unexplained_words, signed, cost)
 
     def add_unexplained_code(self, signed: str, cost: float) -> None:
-        self.unexplained_codes.append(signed)
+        self._add_unexplained(self.unexplained_codes, signed, cost)
+
+    def _add_unexplained(self, kept: list[str], signed: str, cost: float) -> None:
+        kept.append(signed)
         self.unexplained_costs[signed] = self.unexplained_costs.get(signed, 0.0) + cost
 
     def label_side_naming(self) -> list[str]:

@@ -413,9 +413,7 @@ def _score_variant(
         )
     if label.editions != cigar.editions:
         brand_tells_editions = cigar.brand_id in context.vocabulary.brands_with_editions
-        if (label.editions and cigar.editions) or (
-            label.editions and (brand_tells_editions or _dated(label.editions))
-        ):
+        if label.editions and (cigar.editions or brand_tells_editions or _dated(label.editions)):
             # Both state an edition and they differ: another product. So is a label's
             # edition under a brand whose records name their editions (the catalogue
             # would hold this one as a record of its own), and a dated one: a release
